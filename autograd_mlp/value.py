@@ -1,0 +1,400 @@
+"""`Value`: a scalar that remembers how it was computed.
+
+Every operation below builds its output node and, right next to it, states
+the local derivative as a backward rule ``rule(g, out, *inputs)`` that
+returns one gradient per input. ``g`` is d(loss)/d(out); the rule multiplies
+it by d(out)/d(input): that product *is* the chain rule.
+
+The rules are written so they work on plain floats (an ordinary backward
+pass, fast) and on `Value` nodes (``backward(create_graph=True)``, which
+records the gradient computation itself so it can be differentiated again).
+Helpers such as `_exp` pick ``math.exp`` or ``Value.exp`` accordingly.
+
+Domain policy: a mathematically undefined input (log of 0 or less, sqrt of a
+negative, a negative base to a non-integer power, division by zero) raises
+at once with the offending value in the message. Overflow gives ``inf`` as
+IEEE arithmetic does; `autograd_mlp.check_finite` finds the first operation
+that produced a non-finite number.
+"""
+
+from __future__ import annotations
+
+import math
+from operator import mul as _mul
+import numbers
+from typing import Any, Union
+
+from . import graph
+from .graph import Op
+
+_grad_mode = graph._mode
+
+__all__ = ["Value", "linear"]
+
+Number = Union[int, float]
+
+
+class Value:
+    """A scalar node of the computation graph.
+
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x * x
+    >>> y.backward()
+    >>> x.grad
+    27.0
+
+    Attributes: ``data`` (float), ``grad`` (d root / d self after
+    ``backward``; 0.0 before), ``label`` (shown in pictures).
+    """
+
+    # No __dict__ and no reference back to itself: about 100 bytes a node,
+    # and a graph is freed by reference counting alone.
+    __slots__ = ("data", "grad", "label", "_op", "_prev")
+
+    requires_grad = True  # every Value takes part in differentiation
+
+    def __init__(self, data: Number, label: str = "", _op: Op | None = None, _prev: tuple = ()) -> None:
+        if type(data) is not float:
+            data = _to_float(data)
+        self.data = data
+        self.grad: Any = 0.0
+        self.label = label
+        self._op = _op
+        self._prev = _prev
+
+    # ------------------------------------------------------------- basics
+
+    def __repr__(self) -> str:
+        name = f"{self.label}=" if self.label else ""
+        op = f", op={self._op.name}" if self._op is not None else ""
+        grad = self.grad
+        grad_text = f"{grad:.6g}" if isinstance(grad, float) else repr(grad)
+        return f"Value({name}{self.data:.6g}, grad={grad_text}{op})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def item(self) -> float:
+        """The plain Python float held by this node."""
+        return self.data
+
+    @property
+    def op(self) -> str:
+        """Name of the operation that made this node ('' for a leaf)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The input nodes of the operation that made this node."""
+        return self._prev
+
+    def backward(self, gradient: Number | Value | None = None, *, create_graph: bool = False) -> None:
+        """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
+
+        ``gradient`` is d(loss)/d(self), 1.0 by default. Leaves accumulate
+        across calls (call ``zero_grad`` between steps); intermediate nodes
+        hold the latest pass. With ``create_graph=True`` the gradients are
+        `Value` nodes that can be differentiated again.
+        """
+        if gradient is None:
+            gradient = 1.0
+        elif isinstance(gradient, Value):
+            gradient = gradient if create_graph else gradient.data
+        else:
+            gradient = _to_float(gradient)
+        if create_graph and not isinstance(gradient, Value):
+            gradient = Value(gradient)
+        graph.backward(self, gradient, create_graph=create_graph)
+
+    def zero_grad(self) -> None:
+        """Set this node's gradient back to 0.0."""
+        self.grad = 0.0
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and no history."""
+        return Value(self.data, self.label)
+
+    # Comparisons look at the data and give plain bools (no gradient flows
+    # through a comparison). ``==`` stays identity so nodes can be hashed.
+    def __lt__(self, other: Number | Value) -> bool:
+        return self.data < _raw(other)
+
+    def __le__(self, other: Number | Value) -> bool:
+        return self.data <= _raw(other)
+
+    def __gt__(self, other: Number | Value) -> bool:
+        return self.data > _raw(other)
+
+    def __ge__(self, other: Number | Value) -> bool:
+        return self.data >= _raw(other)
+
+    __hash__ = object.__hash__
+
+    # --------------------------------------------------------- arithmetic
+
+    def __add__(self, other: Number | Value) -> Value:
+        other = other if type(other) is Value else _constant(other)
+        return _node(self.data + other.data, ADD, (self, other))
+
+    def __sub__(self, other: Number | Value) -> Value:
+        other = other if type(other) is Value else _constant(other)
+        return _node(self.data - other.data, SUB, (self, other))
+
+    def __mul__(self, other: Number | Value) -> Value:
+        other = other if type(other) is Value else _constant(other)
+        return _node(self.data * other.data, MUL, (self, other))
+
+    def __truediv__(self, other: Number | Value) -> Value:
+        other = other if type(other) is Value else _constant(other)
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
+        return _node(self.data / other.data, DIV, (self, other))
+
+    def __neg__(self) -> Value:
+        return _node(-self.data, NEG, (self,))
+
+    def __radd__(self, other: Number) -> Value:
+        return _constant(other) + self
+
+    def __rsub__(self, other: Number) -> Value:
+        return _constant(other) - self
+
+    def __rmul__(self, other: Number) -> Value:
+        return _constant(other) * self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return _constant(other) / self
+
+    def __pow__(self, exponent: Number | Value) -> Value:
+        """``a ** n`` for a number n, or ``a ** b`` for a Value b (d/db = a**b * ln a)."""
+        if type(exponent) is Value:
+            if self.data <= 0.0:
+                raise ValueError(
+                    f"{self!r} ** {exponent!r}: a Value exponent needs a positive base "
+                    "(its derivative contains ln(base))"
+                )
+            return _node(self.data**exponent.data, POW, (self, exponent))
+        n = _to_float(exponent)
+        return _node(_power(self.data, n), POW_CONST, (self, Value(n)))
+
+    def __rpow__(self, base: Number) -> Value:
+        return _constant(base) ** self
+
+    # ----------------------------------------------------------- functions
+
+    def exp(self) -> Value:
+        """e**x; overflows to inf past x ~ 709.78 (as IEEE arithmetic does)."""
+        return _node(_exp_float(self.data), EXP, (self,))
+
+    def log(self) -> Value:
+        """Natural logarithm, defined for x > 0."""
+        if not self.data > 0.0:
+            raise ValueError(f"log of {self.data!r} is undefined: log needs a positive value")
+        return _node(math.log(self.data), LOG, (self,))
+
+    def sqrt(self) -> Value:
+        """Square root, defined for x >= 0 (its derivative is infinite at 0)."""
+        if self.data < 0.0:
+            raise ValueError(f"sqrt of {self.data!r} is undefined: sqrt needs a value >= 0")
+        return _node(math.sqrt(self.data), SQRT, (self,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; exactly +-1 for large |x|, never overflows."""
+        return _node(math.tanh(self.data), TANH, (self,))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-x), computed without overflow for any x."""
+        return _node(_sigmoid_float(self.data), SIGMOID, (self,))
+
+    def relu(self) -> Value:
+        """max(0, x); the derivative at exactly 0 is taken as 0 (as in PyTorch)."""
+        return _node(self.data if self.data > 0.0 else 0.0, RELU, (self,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0, slope * x otherwise."""
+        x = self.data
+        return _node(x if x > 0.0 else slope * x, LEAKY_RELU, (self, Value(slope)))
+
+    def softplus(self) -> Value:
+        """log(1 + e**x), stable for large |x|; its derivative is sigmoid(x)."""
+        return _node(_softplus_float(self.data), SOFTPLUS, (self,))
+
+    def log_sigmoid(self) -> Value:
+        """log(sigmoid(x)) = -softplus(-x), finite where log(sigmoid(x)) would be log(0)."""
+        return _node(-_softplus_float(-self.data), LOG_SIGMOID, (self,))
+
+    def abs(self) -> Value:
+        """|x|; the derivative at exactly 0 is taken as 0."""
+        return _node(abs(self.data), ABS, (self,))
+
+    __abs__ = abs
+
+    def sin(self) -> Value:
+        return _node(math.sin(self.data), SIN, (self,))
+
+    def cos(self) -> Value:
+        return _node(math.cos(self.data), COS, (self,))
+
+
+def linear(
+    weights: list[Value],
+    inputs: list[Value | Number],
+    bias: Value | None = None,
+    activation: str | None = None,
+) -> Value:
+    """act(w1*x1 + ... + wn*xn + b) as ONE node: what a neuron computes.
+
+    The same number as micrograd's chain of ``*`` and ``+`` nodes followed by
+    an activation node, and the same gradients (dz/dwi = xi, dz/dxi = wi,
+    dz/db = 1, times act'(z)), but one node instead of 2n+1: Python pays per
+    node, not per multiply, so a scalar MLP trains many times faster.
+    ``activation`` is one of None, "relu", "tanh", "sigmoid". Plain numbers
+    among ``inputs`` become constant leaves.
+    """
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"linear: {n} weights but {len(inputs)} inputs")
+    try:
+        op, act = _LINEAR_OPS[activation]
+    except KeyError:
+        raise ValueError(f"linear: unknown activation {activation!r}; use one of {sorted(map(str, _LINEAR_OPS))}") from None
+    inputs = [x if type(x) is Value else _constant(x) for x in inputs]
+    z = sum(map(_mul, [w.data for w in weights], [x.data for x in inputs]))
+    if bias is None:
+        return _node(act(z), op, (*weights, *inputs))
+    return _node(act(z + bias.data), op, (*weights, *inputs, bias))
+
+
+def _linear_grads(gz: Any, args: tuple) -> list[Any]:
+    """Gradients of z = w.x (+ b) given gz = d(loss)/dz; args = w1..wn, x1..xn[, b]."""
+    n = len(args) // 2
+    grads = [gz * x for x in args[n : 2 * n]]
+    grads += [gz * w for w in args[:n]]
+    if len(args) > 2 * n:
+        grads.append(gz)
+    return grads
+
+
+# activation -> (op, forward on floats); each rule turns g = dL/d(out) into
+# dL/dz with act'(z) written in terms of out, as for the standalone ops.
+_LINEAR_OPS = {
+    None: (Op("linear", lambda g, out, *args: _linear_grads(g, args)), lambda z: z),
+    "relu": (
+        Op("linear+relu", lambda g, out, *args: _linear_grads(g * (out > 0.0), args)),
+        lambda z: z if z > 0.0 else 0.0,
+    ),
+    "tanh": (Op("linear+tanh", lambda g, out, *args: _linear_grads(g * (1.0 - out * out), args)), math.tanh),
+    "sigmoid": (
+        Op("linear+sigmoid", lambda g, out, *args: _linear_grads(g * out * (1.0 - out), args)),
+        lambda z: _sigmoid_float(z),
+    ),
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _to_float(x: Any) -> float:
+    """Accept real numbers (int, float, bool, numpy scalars); refuse the rest clearly."""
+    if isinstance(x, Value):
+        raise TypeError("Value(...) takes a number; to copy a Value use .detach()")
+    if isinstance(x, numbers.Real) and not isinstance(x, str):
+        return float(x)
+    if hasattr(x, "shape") and getattr(x, "shape", None) == () and hasattr(x, "item"):
+        return _to_float(x.item())
+    raise TypeError(f"Value needs a real number, got {type(x).__name__} {x!r}")
+
+
+def _constant(x: Any) -> Value:
+    """Wrap a Python number met in an expression as a leaf (it shows in pictures)."""
+    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
+        return Value(x)
+    raise TypeError(f"cannot combine a Value with {type(x).__name__} {x!r}: use a number or a Value")
+
+
+def _raw(x: Any) -> Any:
+    return x.data if type(x) is Value else x
+
+
+def _node(data: float, op: Op, prev: tuple) -> Value:
+    """An interior node, or a fresh leaf when no graph is being recorded."""
+    if _grad_mode.enabled:
+        return Value(data, "", op, prev)
+    return Value(data)
+
+
+def _power(base: float, n: float) -> float:
+    if base < 0.0 and not n.is_integer():
+        raise ValueError(f"{base!r} ** {n!r} is not a real number (negative base, non-integer exponent)")
+    if base == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"0.0 ** {n!r}: zero to a negative power")
+    try:
+        return base**n
+    except OverflowError:
+        return math.copysign(math.inf, base) if n % 2 == 1 else math.inf
+
+
+def _exp_float(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _sigmoid_float(x: float) -> float:
+    # Two branches so that exp() only ever sees a non-positive argument.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus_float(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+# Rules see floats in an ordinary backward pass and Values under
+# create_graph=True; these pick the matching function.
+def _log(x: Any) -> Any:
+    return x.log() if type(x) is Value else math.log(x)
+
+
+def _sigmoid(x: Any) -> Any:
+    return x.sigmoid() if type(x) is Value else _sigmoid_float(x)
+
+
+def _sin(x: Any) -> Any:
+    return x.sin() if type(x) is Value else math.sin(x)
+
+
+def _cos(x: Any) -> Any:
+    return x.cos() if type(x) is Value else math.cos(x)
+
+
+# -------------------------------------------------------- backward rules
+# rule(g, out, *inputs) -> d(loss)/d(input) for each input.
+# Each line is the local derivative d(out)/d(input) times g.
+
+ADD = Op("+", lambda g, out, a, b: (g, g))
+SUB = Op("-", lambda g, out, a, b: (g, -g))
+MUL = Op("*", lambda g, out, a, b: (g * b, g * a))
+DIV = Op("/", lambda g, out, a, b: (g / b, -g * out / b))  # d(a/b)/db = -a/b**2 = -out/b
+NEG = Op("neg", lambda g, out, a: (-g,))
+# a ** n with a constant n: the exponent sits in the graph as a leaf (for
+# pictures) and gets no gradient. _raw keeps it a number under create_graph,
+# so the second derivative is again a POW_CONST, never a log of the base.
+POW_CONST = Op("**", lambda g, out, a, n: (g * _raw(n) * a ** (_raw(n) - 1.0), None))
+POW = Op("**", lambda g, out, a, b: (g * b * a ** (b - 1.0), g * out * _log(a)))
+EXP = Op("exp", lambda g, out, a: (g * out,))
+LOG = Op("log", lambda g, out, a: (g / a,))
+SQRT = Op("sqrt", lambda g, out, a: (g * 0.5 / out,))
+TANH = Op("tanh", lambda g, out, a: (g * (1.0 - out * out),))
+SIGMOID = Op("sigmoid", lambda g, out, a: (g * out * (1.0 - out),))
+RELU = Op("relu", lambda g, out, a: (g * (a > 0.0),))
+LEAKY_RELU = Op("leaky_relu", lambda g, out, a, slope: (g * (1.0 if a > 0.0 else _raw(slope)), None))
+SOFTPLUS = Op("softplus", lambda g, out, a: (g * _sigmoid(a),))
+LOG_SIGMOID = Op("log_sigmoid", lambda g, out, a: (g * _sigmoid(-a),))
+ABS = Op("abs", lambda g, out, a: (g * ((a > 0.0) - (a < 0.0)),))
+SIN = Op("sin", lambda g, out, a: (g * _cos(a),))
+COS = Op("cos", lambda g, out, a: (-g * _sin(a),))
+
