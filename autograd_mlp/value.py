@@ -188,15 +188,15 @@ class Value:
 
     def log(self) -> Value:
         """Natural logarithm, defined for x > 0."""
-        if not self.data > 0.0:
+        if self.data <= 0.0:  # NaN passes through as NaN, like inf (see check_finite)
             raise ValueError(f"log of {self.data!r} is undefined: log needs a positive value")
-        return _node(math.log(self.data), LOG, (self,))
+        return _node(math.log(self.data) if self.data == self.data else self.data, LOG, (self,))
 
     def sqrt(self) -> Value:
         """Square root, defined for x >= 0 (its derivative is infinite at 0)."""
         if self.data < 0.0:
             raise ValueError(f"sqrt of {self.data!r} is undefined: sqrt needs a value >= 0")
-        return _node(math.sqrt(self.data), SQRT, (self,))
+        return _node(math.sqrt(self.data) if self.data == self.data else self.data, SQRT, (self,))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; exactly +-1 for large |x|, never overflows."""
