@@ -6,11 +6,15 @@ A node is any object with these attributes:
     grad    the gradient of the last backward pass (None until one reaches it)
     _op     the `Op` that made the node, or None for a leaf
     _prev   a tuple of the input nodes (empty for a leaf)
+    requires_grad   whether a leaf wants a gradient (always True for Value)
 
 An `Op` bundles an operation's name with its backward rule, written once next
 to the forward code in value.py / tensor.py:
 
     rule(g, out, *inputs) -> one gradient per input (None = no gradient)
+
+(With ``Op(..., needs_mask=True)`` the rule also gets ``needs=[bool, ...]``,
+one per input, and returns None where an input needs no gradient.)
 
 The rule is called with raw data (floats / arrays) during an ordinary
 backward pass, and with the nodes themselves under ``create_graph=True``:
