@@ -1,0 +1,394 @@
+"""The scalar engine: every op's gradient against central differences, and the
+graph semantics (accumulation, repeated backward, higher order, no_grad)."""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+import tracemalloc
+import warnings
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_mlp as am
+from autograd_mlp import Value
+from autograd_mlp.value import linear
+
+EPS = 1e-6
+
+
+def numeric_derivative(f, x: float, h: float = EPS) -> float:
+    """Central difference (f(x+h) - f(x-h)) / 2h, in float64."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def assert_close(analytic: float, numeric: float, tol: float = 1e-5) -> None:
+    assert math.isclose(analytic, numeric, rel_tol=tol, abs_tol=tol), (analytic, numeric)
+
+
+def finite(lo: float, hi: float):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+# op name -> (function on a Value, domain of x kept away from kinks and poles)
+UNARY = {
+    "neg": (lambda v: -v, finite(-10, 10)),
+    "exp": (lambda v: v.exp(), finite(-20, 20)),
+    "log": (lambda v: v.log(), finite(1e-2, 1e3)),
+    "sqrt": (lambda v: v.sqrt(), finite(1e-2, 1e3)),
+    "tanh": (lambda v: v.tanh(), finite(-8, 8)),
+    "sigmoid": (lambda v: v.sigmoid(), finite(-15, 15)),
+    "relu": (lambda v: v.relu(), finite(-10, 10).filter(lambda x: abs(x) > 1e-3)),
+    "leaky_relu": (lambda v: v.leaky_relu(0.1), finite(-10, 10).filter(lambda x: abs(x) > 1e-3)),
+    "softplus": (lambda v: v.softplus(), finite(-20, 20)),
+    "log_sigmoid": (lambda v: v.log_sigmoid(), finite(-20, 20)),
+    "abs": (lambda v: v.abs(), finite(-10, 10).filter(lambda x: abs(x) > 1e-3)),
+    "sin": (lambda v: v.sin(), finite(-10, 10)),
+    "cos": (lambda v: v.cos(), finite(-10, 10)),
+    "square": (lambda v: v**2, finite(-10, 10)),
+    "cube": (lambda v: v**3, finite(-5, 5)),
+    "reciprocal": (lambda v: v**-1, finite(0.1, 10)),
+    "pow_half": (lambda v: v**0.5, finite(1e-2, 100)),
+    "rsub": (lambda v: 2.5 - v, finite(-10, 10)),
+    "rdiv": (lambda v: 2.5 / v, finite(0.1, 10)),
+    "rpow": (lambda v: 2.0**v, finite(-10, 10)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_gradient_matches_central_difference(name):
+    fn, domain = UNARY[name]
+
+    @settings(max_examples=40, deadline=None)
+    @given(domain)
+    def check(x):
+        v = Value(x)
+        out = fn(v)
+        out.backward()
+        assert_close(v.grad, numeric_derivative(lambda t: fn(Value(t)).data, x))
+
+    check()
+
+
+BINARY = {
+    "add": (lambda a, b: a + b, finite(-10, 10), finite(-10, 10)),
+    "sub": (lambda a, b: a - b, finite(-10, 10), finite(-10, 10)),
+    "mul": (lambda a, b: a * b, finite(-10, 10), finite(-10, 10)),
+    "div": (lambda a, b: a / b, finite(-10, 10), finite(0.1, 10)),
+    "pow": (lambda a, b: a**b, finite(0.1, 5), finite(-3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_gradient_matches_central_difference(name):
+    fn, dom_a, dom_b = BINARY[name]
+
+    @settings(max_examples=40, deadline=None)
+    @given(dom_a, dom_b)
+    def check(x, y):
+        a, b = Value(x), Value(y)
+        fn(a, b).backward()
+        assert_close(a.grad, numeric_derivative(lambda t: fn(Value(t), Value(y)).data, x))
+        assert_close(b.grad, numeric_derivative(lambda t: fn(Value(x), Value(t)).data, y))
+
+    check()
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "tanh", "sigmoid"])
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_fused_linear_matches_the_unfused_chain(activation, data):
+    n = data.draw(st.integers(1, 6))
+    ws = [Value(w) for w in data.draw(st.lists(finite(-2, 2), min_size=n, max_size=n))]
+    xs = [Value(x) for x in data.draw(st.lists(finite(-2, 2), min_size=n, max_size=n))]
+    b = Value(data.draw(finite(-2, 2)))
+    fused = linear(ws, xs, b, activation)
+    fused.backward()
+    fused_grads = [p.grad for p in ws + xs + [b]]
+    for p in ws + xs + [b]:
+        p.grad = 0.0
+    z = b
+    for w, x in zip(ws, xs):
+        z = z + w * x
+    chain = {None: z, "relu": z.relu(), "tanh": z.tanh(), "sigmoid": z.sigmoid()}[activation]
+    if activation == "relu" and abs(z.data) < 1e-9:
+        return  # the kink
+    chain.backward()
+    assert fused.data == pytest.approx(chain.data, rel=1e-12, abs=1e-12)
+    for got, want in zip(fused_grads, [p.grad for p in ws + xs + [b]]):
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+def test_linear_rejects_mismatched_lengths_and_unknown_activation():
+    with pytest.raises(ValueError, match="3 weights but 2 inputs"):
+        linear([Value(1.0)] * 3, [1.0, 2.0])
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        linear([Value(1.0)], [1.0], activation="gelu")
+
+
+# --------------------------------------------------- random compositions
+
+SMOOTH_UNARY = [
+    lambda v: v.tanh(),
+    lambda v: v.sigmoid(),
+    lambda v: v.sin(),
+    lambda v: v.cos(),
+    lambda v: v.softplus(),
+    lambda v: v * v,
+    lambda v: -v,
+    lambda v: v.tanh().exp(),
+    lambda v: 1.0 / (1.0 + v * v),
+]
+SMOOTH_BINARY = [
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: a / (1.0 + b * b),
+]
+
+
+@st.composite
+def programs(draw):
+    """A random straight-line program over three inputs; reuse of any earlier
+    result is allowed, so shared subexpressions and repeated nodes occur."""
+    steps = []
+    for i in range(draw(st.integers(1, 12))):
+        available = 3 + i
+        if draw(st.booleans()):
+            steps.append(("u", draw(st.integers(0, len(SMOOTH_UNARY) - 1)), draw(st.integers(0, available - 1)), None))
+        else:
+            steps.append(
+                (
+                    "b",
+                    draw(st.integers(0, len(SMOOTH_BINARY) - 1)),
+                    draw(st.integers(0, available - 1)),
+                    draw(st.integers(0, available - 1)),
+                )
+            )
+    return steps
+
+
+def run_program(steps, inputs):
+    values = list(inputs)
+    for kind, k, i, j in steps:
+        values.append(SMOOTH_UNARY[k](values[i]) if kind == "u" else SMOOTH_BINARY[k](values[i], values[j]))
+    return values[-1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs(), st.lists(finite(-2, 2), min_size=3, max_size=3))
+def test_random_compositions_match_central_differences(steps, xs):
+    inputs = [Value(x) for x in xs]
+    out = run_program(steps, inputs)
+    out.backward()
+    for k in range(3):
+
+        def f(t, k=k):
+            shifted = list(xs)
+            shifted[k] = t
+            return run_program(steps, [Value(x) for x in shifted]).data
+
+        assert_close(inputs[k].grad, numeric_derivative(f, xs[k]), tol=1e-4)
+
+
+# ------------------------------------------------------------ semantics
+
+
+def test_reused_nodes_accumulate():
+    x = Value(3.0)
+    (x * x).backward()
+    assert x.grad == 6.0
+    a = Value(2.0)
+    (a + a).backward()
+    assert a.grad == 2.0
+    # a shared subexpression: y = s * s with s = x + 1
+    x = Value(2.0)
+    s = x + 1.0
+    y = s * s + s
+    y.backward()
+    assert x.grad == 2 * 3.0 + 1.0
+    assert s.grad == 7.0
+
+
+def test_backward_twice_leaves_accumulate_intermediates_hold_latest():
+    x = Value(3.0)
+    xx = x * x
+    y = xx * x
+    y.backward()
+    assert x.grad == 27.0
+    assert xx.grad == 3.0
+    y.backward()
+    assert x.grad == 54.0  # the leaf adds a second 27 (PyTorch with retain_graph)
+    assert xx.grad == 3.0  # micrograd would show 6.0 here and 45 above
+    x.zero_grad()
+    y.backward()
+    assert x.grad == 27.0
+
+
+def test_backward_with_upstream_gradient_and_on_a_leaf():
+    x = Value(2.0)
+    (x * 5.0).backward(0.5)
+    assert x.grad == 2.5
+    leaf = Value(1.0)
+    leaf.backward()
+    assert leaf.grad == 1.0
+
+
+def test_million_op_chain_needs_no_recursion():
+    assert sys.getrecursionlimit() <= 10_000
+    x = Value(0.25)
+    shift = Value(0.001)
+    v = x
+    n = 1_000_000
+    for i in range(n):
+        v = -v if i % 2 else v + shift
+    v.backward()
+    # v = x + shift*(...) with n/2 negations: dv/dx = (-1)**(n/2)
+    assert x.grad == (-1.0) ** (n // 2)
+    # shift is added n/2 times, each time under the sign of the later negations
+    assert shift.grad == sum((-1.0) ** ((n - i) // 2) for i in range(0, n, 2))
+
+
+def test_second_and_third_derivatives_through_the_engine():
+    x = Value(2.0)
+    y = x**3
+    y.backward(create_graph=True)
+    first = x.grad
+    assert isinstance(first, Value) and first.data == 12.0
+    x.grad = 0.0
+    first.backward()
+    assert x.grad == 12.0  # d2/dx2 x**3 = 6x
+    x = Value(2.0)
+    (d1,) = am.grad(x**3, [x], create_graph=True)
+    (d2,) = am.grad(d1, [x], create_graph=True)
+    (d3,) = am.grad(d2, [x])
+    assert (d1.data, d2.data, d3) == (12.0, 12.0, 6.0)
+    assert x.grad == 0.0  # grad() leaves .grad alone
+
+
+@settings(max_examples=40, deadline=None)
+@given(finite(-2, 2))
+def test_second_derivative_of_tanh_and_sigmoid(x):
+    for fn, second in [
+        (lambda v: v.tanh(), lambda t: -2 * math.tanh(t) * (1 - math.tanh(t) ** 2)),
+        (lambda v: v.sigmoid(), lambda t: (s := 1 / (1 + math.exp(-t))) * (1 - s) * (1 - 2 * s)),
+        (lambda v: v.exp() * v.sin(), lambda t: 2 * math.exp(t) * math.cos(t)),
+    ]:
+        v = Value(x)
+        (d1,) = am.grad(fn(v), [v], create_graph=True)
+        (d2,) = am.grad(d1, [v])
+        assert_close(d2, second(x), tol=1e-9)
+
+
+def test_no_grad_records_nothing():
+    x = Value(1.5)
+    with am.no_grad():
+        y = x * 2.0 + 1.0
+        assert not am.is_grad_enabled()
+    assert am.is_grad_enabled()
+    assert y.parents == () and y.op == ""
+    y.backward()
+    assert x.grad == 0.0
+
+
+def test_graphs_hold_no_reference_cycles():
+    gc.collect()
+    x = Value(0.5)
+    ws = [Value(0.1 * i) for i in range(10)]
+    y = linear(ws, [x] * 10, None, "tanh")
+    for _ in range(200):
+        y = (y * x + 1.0).tanh()
+    y.backward()
+    del y
+    assert gc.collect() == 0  # everything was already freed by reference counting
+
+
+def test_bytes_per_node_is_small():
+    x = Value(0.5)
+    v = x
+    tracemalloc.start()
+    try:
+        for _ in range(20_000):
+            v = (v * x).tanh()  # 3 nodes per step: constant-free
+        size, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    nodes = len(am.topological_order(v))
+    assert size / nodes < 150, size / nodes
+
+
+# ------------------------------------------------------------- numerics
+
+
+def test_saturating_functions_are_exact_and_warning_free():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for x, s, t in [(1000.0, 1.0, 1.0), (-1000.0, 0.0, -1.0)]:
+            v = Value(x)
+            out = v.sigmoid()
+            out.backward()
+            assert out.data == s and v.grad == 0.0
+            v = Value(x)
+            out = v.tanh()
+            out.backward()
+            assert out.data == t and v.grad == 0.0
+            v = Value(x)
+            out = v.log_sigmoid()
+            out.backward()
+            assert math.isfinite(out.data) and math.isfinite(v.grad)
+
+
+def test_overflow_gives_inf_and_check_finite_names_the_op():
+    x = Value(800.0, label="x")
+    y = x.exp() * 0.5 + 1.0
+    assert y.data == math.inf
+    with pytest.raises(FloatingPointError, match="'exp'.*800"):
+        am.check_finite(y)
+    assert am.find_nonfinite(y).op == "exp"
+    assert am.find_nonfinite(Value(1.0) * 2.0) is None
+
+
+# ----------------------------------------------------------- bad inputs
+
+
+@pytest.mark.parametrize("bad", ["abc", None, [1.0], 1 + 2j])
+def test_value_needs_a_real_number(bad):
+    with pytest.raises(TypeError, match="real number"):
+        Value(bad)
+
+
+def test_domain_errors_name_the_value():
+    with pytest.raises(ValueError, match="log of -1.0"):
+        Value(-1).log()
+    with pytest.raises(ValueError, match="log of 0.0"):
+        Value(0).log()
+    with pytest.raises(ValueError, match=r"-8.0 \*\* 0.5 is not a real number"):
+        Value(-8.0) ** 0.5
+    with pytest.raises(ValueError, match="positive base"):
+        Value(-2.0) ** Value(2.0)
+    with pytest.raises(ValueError, match="sqrt of -4.0"):
+        Value(-4.0).sqrt()
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        Value(1.0) / 0
+    with pytest.raises(TypeError, match="cannot combine a Value with str"):
+        Value(1.0) + "x"
+
+
+def test_negative_base_with_integer_exponent_is_fine():
+    x = Value(-2.0)
+    y = x**3
+    y.backward()
+    assert y.data == -8.0 and x.grad == 12.0
+
+
+def test_repr_and_conversions():
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    assert repr(x) == "Value(x=2, grad=0)"
+    assert "op=*" in repr(y)
+    assert float(y) == 6.0 and y.item() == 6.0
+    assert x < y and y >= 6.0 and not (y > 6.0)
+    assert {x: 1}[x] == 1
