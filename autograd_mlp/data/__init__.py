@@ -9,6 +9,7 @@
 
 from .idx import IDXFormatError, read_idx, write_idx
 from .loader import DataLoader, train_test_split
+from .synthetic import make_blobs, make_moons, make_spirals, xor_dataset
 from .mnist import (
     DataSplit,
     DatasetNotFoundError,
@@ -38,4 +39,8 @@ __all__ = [
     "load_mnist_splits",
     "load_fashion_mnist",
     "load_fashion_mnist_splits",
+    "make_moons",
+    "make_blobs",
+    "make_spirals",
+    "xor_dataset",
 ]
