@@ -1,0 +1,102 @@
+"""Shared helpers for the benchmarks: honest timing, the OpenBLAS note, result rows.
+
+Every target is a ratio against a reference measured in the same process, so a
+busy or slow machine moves both sides together. Times are medians of repeats.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def unset_openblas_workaround(argv: list[str]) -> None:
+    """Re-run this process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
+
+    This machine image sets them for old OpenBLAS builds; they slow a current
+    numpy's matmul 1.7-1.9x. They are read when numpy loads, so the only way
+    to drop them is a fresh process. Tests and CI keep them as they are.
+    """
+    present = [v for v in OPENBLAS_VARS if v in os.environ]
+    if present and os.environ.get("AUTOGRAD_MLP_BENCH_KEEP_OPENBLAS") != "1":
+        env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_VARS}
+        env["AUTOGRAD_MLP_BENCH_UNSET"] = ",".join(present)
+        os.execve(sys.executable, [sys.executable, *argv], env)
+
+
+def environment_note() -> str:
+    unset = os.environ.get("AUTOGRAD_MLP_BENCH_UNSET")
+    blas = f"unset {unset} for this process" if unset else "OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE not set"
+    import numpy as np
+
+    return (
+        f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} cores, "
+        f"{platform.machine()}; OpenBLAS workaround variables: {blas}"
+    )
+
+
+def median_time(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` in seconds over ``repeat`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def interleaved_medians(fns: dict[str, Callable[[], object]], repeat: int, warmup: int = 1) -> dict[str, float]:
+    """Median time of each function, running them in turn (A B C A B C ...)
+    so that a burst of load on a shared machine hits every side alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+class gc_disabled:
+    """Switch Python's cyclic GC off for one measured block only, then restore it."""
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_enabled:
+            gc.enable()
+
+
+@dataclass
+class Result:
+    """One line of the table: a measured ratio and the target it must meet."""
+
+    benchmark: str
+    measured: str  # what was measured, with units
+    ratio: float | None  # ours relative to the reference (meaning given by `kind`)
+    target: str
+    passed: bool | None  # None when the reference is unavailable (skipped)
+    detail: dict = field(default_factory=dict)
+
+    def row(self) -> str:
+        ratio = "   -  " if self.ratio is None else f"{self.ratio:7.2f}"
+        verdict = {True: "PASS", False: "FAIL", None: "skip"}[self.passed]
+        return f"{self.benchmark:<44} {ratio}  {self.target:<28} {verdict}  {self.measured}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)

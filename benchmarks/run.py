@@ -1,0 +1,65 @@
+"""Run every benchmark and print one table of medians and ratios.
+
+    python benchmarks/run.py                 # full run (several minutes)
+    python benchmarks/run.py --quick         # tiny configuration (smoke test)
+    python benchmarks/run.py --only scalar   # one group: scalar, tensor, delta_rule
+    python benchmarks/run.py --json out.json # also write the results as JSON
+
+Install the reference packages first: pip install -e ".[bench]"
+(micrograd 0.1.0 and PyTorch's CPU wheel 2.13.0; columns whose reference is
+missing are marked 'skip'). Every ratio compares against a reference timed in
+this same process, so it does not depend on how busy the machine is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import environment_note, unset_openblas_workaround  # noqa: E402
+
+GROUPS = ("scalar", "tensor", "delta_rule")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the scripts run, not the targets")
+    parser.add_argument("--only", choices=GROUPS, action="append", help="run only these groups")
+    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    args = parser.parse_args(argv)
+    if not args.quick:
+        unset_openblas_workaround(sys.argv)
+
+    import importlib
+
+    results = []
+    started = time.perf_counter()
+    for group in args.only or GROUPS:
+        module = importlib.import_module(f"bench_{group}")
+        print(f"running {group} ...", file=sys.stderr, flush=True)
+        results.extend(module.run(quick=args.quick))
+    note = environment_note()
+    print(f"\nautograd_mlp benchmarks ({'quick' if args.quick else 'full'}); {note}")
+    print(f"{'benchmark':<44} {'ratio':>7}  {'target':<28} verdict  measured")
+    for r in results:
+        print(r.row())
+    failed = [r for r in results if r.passed is False]
+    print(f"\n{sum(r.passed is True for r in results)} targets met, {len(failed)} missed, "
+          f"{sum(r.passed is None for r in results)} skipped, in {time.perf_counter() - started:.0f} s")
+    if args.json:
+        payload = {"environment": note, "quick": args.quick, "results": [r.as_dict() for r in results],
+                   "commit": os.popen("git rev-parse --short HEAD 2>/dev/null").read().strip()}
+        tmp = args.json.with_suffix(args.json.suffix + ".tmp")
+        tmp.write_text(json.dumps(payload, indent=2))
+        os.replace(tmp, args.json)
+    return 0 if args.quick or not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
