@@ -30,6 +30,7 @@ training time, whose closures make every node a cycle).
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
@@ -185,9 +186,8 @@ def topological_order(roots: Any) -> list[Any]:
         node = ready.pop()
         order.append(node)
         for parent in node._prev:
-            key = parent
-            pending[key] -= 1
-            if pending[key] == 0:
+            pending[parent] -= 1
+            if pending[parent] == 0:
                 ready.append(parent)
     return order
 
@@ -215,21 +215,24 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
     pending = _count_consumers(root)
     root.grad = seed
     ready = [root]
-    with set_grad_enabled(create_graph):
+    # The grad-mode switch by hand, not `with set_grad_enabled(...)`: the
+    # generator-based context manager costs more than a tiny graph's walk.
+    previous_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
         while ready:
             node = ready.pop()
             prev = node._prev
             g = node.grad
+            op = node._op
             if g is None:  # no consumer sent a gradient (e.g. a constant exponent)
                 grads = [None] * len(prev)
             elif create_graph:
-                grads = node._op.rule(g, node, *prev)
-            elif node._op.needs_mask:
-                grads = node._op.rule(
-                    g, node.data, *[p.data for p in prev], needs=[p.requires_grad for p in prev]
-                )
+                grads = op.rule(g, node, *prev)
+            elif op.needs_mask:
+                grads = op.rule(g, node.data, *map(_data, prev), needs=[p.requires_grad for p in prev])
             else:
-                grads = node._op.rule(g, node.data, *[p.data for p in prev])
+                grads = op.rule(g, node.data, *map(_data, prev))
             for parent, contribution in zip(prev, grads):
                 if parent._prev:
                     if contribution is not None:
@@ -245,6 +248,11 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
                         parent.grad = _private(contribution, g)
                     else:
                         parent.grad = old + contribution
+    finally:
+        _mode.enabled = previous_mode
+
+
+_data = operator.attrgetter("data")
 
 
 def _add_grad(node: Any, contribution: Any) -> None:
