@@ -227,10 +227,14 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
             op = node._op
             if g is None:  # no consumer sent a gradient (e.g. a constant exponent)
                 grads = [None] * len(prev)
+            elif op.needs_mask:
+                needs = [p.requires_grad for p in prev]
+                if create_graph:
+                    grads = op.rule(g, node, *prev, needs=needs)
+                else:
+                    grads = op.rule(g, node.data, *map(_data, prev), needs=needs)
             elif create_graph:
                 grads = op.rule(g, node, *prev)
-            elif op.needs_mask:
-                grads = op.rule(g, node.data, *map(_data, prev), needs=[p.requires_grad for p in prev])
             else:
                 grads = op.rule(g, node.data, *map(_data, prev))
             for parent, contribution in zip(prev, grads):

@@ -1,0 +1,67 @@
+"""Neural-network building blocks: `Module`, scalar `Neuron`/`Layer`/`MLP`, losses, init.
+
+Tensor layers and losses join this package as further imports below.
+"""
+
+from . import init
+from .module import LoadResult, Module, StateDictError, is_parameter
+from .scalar import MLP, Layer, Neuron
+from .layers import (
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    linear,
+    mlp,
+)
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, cross_entropy, nll_loss
+from .scalar_losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    hinge_loss,
+    l2_penalty,
+    mse_loss,
+)
+
+__all__ = [
+    "init",
+    "Module",
+    "StateDictError",
+    "LoadResult",
+    "is_parameter",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "mse_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "hinge_loss",
+    "l2_penalty",
+    "Linear",
+    "Sequential",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "LogSoftmax",
+    "Flatten",
+    "Dropout",
+    "Identity",
+    "linear",
+    "mlp",
+    "MSELoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "cross_entropy",
+    "nll_loss",
+]

@@ -1,0 +1,284 @@
+"""Tensor layers: `Linear`, `Sequential`, activations, `Flatten`, `Dropout`, and `mlp`.
+
+Parameter layout and default initialisation follow PyTorch, so a state dict
+reads the same (``0.weight`` of shape (out, in), ``0.bias`` of shape (out,)).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from ..graph import Op
+from ..random import RNGLike, get_generator
+from ..tensor import Tensor, _node
+from .module import Module
+
+__all__ = [
+    "linear",
+    "Linear",
+    "Sequential",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "LogSoftmax",
+    "Flatten",
+    "Dropout",
+    "Identity",
+    "mlp",
+]
+
+
+# ------------------------------------------------------------------ linear
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias as one node (PyTorch's ``F.linear``), for x of shape (..., in).
+
+    One node instead of three (transpose, matmul, add) matters for speed:
+    the gradient of ``weight`` comes out as ``g.T @ x`` directly in the
+    (out, in) layout, with no transposed copy and no separate bias sum node.
+    """
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    w = weight.data
+    if x.data.shape[-1:] != w.shape[1:]:
+        raise ValueError(
+            f"linear: input of shape {x.data.shape} does not fit weight of shape {w.shape} "
+            f"(the last axis must be {w.shape[1]})"
+        )
+    out = x.data @ w.T
+    if bias is None:
+        return _node(out, _LINEAR_NO_BIAS, (x, weight))
+    out += bias.data  # in place on our own product: one array fewer
+    return _node(out, _LINEAR, (x, weight, bias))
+
+
+def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs: Sequence[bool] = (True,) * 3) -> tuple:
+    """dx = g @ W,  dW = g^T @ x,  db = sum of g over the batch axes."""
+    g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])  # fold any leading batch axes into one
+    gx = g @ w if needs[0] else None
+    gw = None
+    if needs[1]:
+        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+        # One sample: an outer product by broadcasting. OpenBLAS runs an
+        # (out, 1) @ (1, in) product several times slower than this.
+        gw = g2.T * x2 if x2.shape[0] == 1 else g2.T @ x2
+    if b is None:
+        return gx, gw
+    gb = g2.sum(axis=0) if needs[2] else None
+    return gx, gw, gb
+
+
+_LINEAR = Op("linear", _linear_rule, needs_mask=True)
+_LINEAR_NO_BIAS = Op("linear", _linear_rule, needs_mask=True)
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias, with weight of shape (out_features, in_features).
+
+    Initialised as PyTorch does: weight and bias uniform in
+    (-1/sqrt(in_features), 1/sqrt(in_features)) (Kaiming-uniform with a=sqrt(5)).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        *,
+        dtype: Any = np.float32,
+        rng: RNGLike = None,
+    ) -> None:
+        super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ValueError(f"Linear: {name} must be a positive int, got {n!r}")
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        generator = get_generator(rng)
+        bound = 1.0 / math.sqrt(in_features)
+        self.weight = Tensor(generator.uniform(-bound, bound, (out_features, in_features)).astype(dtype), requires_grad=True)
+        self.bias = (
+            Tensor(generator.uniform(-bound, bound, out_features).astype(dtype), requires_grad=True) if bias else None
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+# --------------------------------------------------------------- containers
+
+
+class Sequential(Module):
+    """Modules applied in order; their parameters are named ``0.weight``, ``1.bias`` ... as in PyTorch."""
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for i, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential: item {i} is a {type(module).__name__}, not a Module")
+            self.add_module(str(i), module)
+
+    def forward(self, x: Any) -> Any:
+        for _, module in self.named_children():
+            x = module(x)
+        return x
+
+    def append(self, module: Module) -> Sequential:
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential.append: {type(module).__name__} is not a Module")
+        self.add_module(str(len(self)), module)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.named_children())
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.children())
+
+    def __getitem__(self, index: int) -> Module:
+        children = self.children()
+        try:
+            return children[index]
+        except IndexError:
+            raise IndexError(f"Sequential: index {index} is out of range for {len(children)} modules") from None
+
+
+# -------------------------------------------------------------- activations
+
+
+class ReLU(Module):
+    """max(0, x), gradient 0 at exactly 0."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope * x otherwise."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.leaky_relu(self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+
+class Softmax(Module):
+    """Probabilities along ``dim`` (stable: computed on x - max)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.softmax(axis=self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """Log-probabilities along ``dim`` (stable log-sum-exp)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.log_softmax(axis=self.dim)
+
+
+class Identity(Module):
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Flatten(Module):
+    """Flattens axes ``start_dim`` .. ``end_dim`` into one (default: all but the batch axis)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """Zeroes each element with probability ``p`` in training mode and scales the
+    rest by 1/(1-p), so the expected value is unchanged; the identity in ``eval()``."""
+
+    def __init__(self, p: float = 0.5, *, rng: RNGLike = None) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
+        self.p = float(p)
+        self._rng = get_generator(rng)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p == 1.0:
+            return x * np.zeros((), dtype=x.dtype)
+        keep = self._rng.random(x.shape, dtype=np.float32) >= self.p
+        scale = np.asarray(1.0 / (1.0 - self.p), dtype=x.dtype)
+        return x * (keep * scale)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+# ------------------------------------------------------------------ builder
+
+_ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU}
+
+
+def mlp(
+    sizes: Sequence[int],
+    activation: str = "relu",
+    *,
+    dropout: float = 0.0,
+    dtype: Any = np.float32,
+    rng: RNGLike = None,
+) -> Sequential:
+    """A tensor MLP as a `Sequential`: Linear, activation[, Dropout], ..., Linear (the output stays linear).
+
+    >>> model = mlp([784, 256, 128, 10])   # 0.weight, 0.bias, 2.weight, ... as in PyTorch
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"mlp needs at least an input and an output size, got {sizes}")
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"mlp: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}")
+    generator = get_generator(rng)
+    layers: list[Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(n_in, n_out, dtype=dtype, rng=generator))
+        if i < len(sizes) - 2:
+            layers.append(_ACTIVATIONS[activation]())
+            if dropout > 0.0:
+                layers.append(Dropout(dropout, rng=generator))
+    return Sequential(*layers)

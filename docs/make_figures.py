@@ -1,0 +1,63 @@
+"""Regenerate the graph pictures used in docs/ (run from the repository root):
+
+    python docs/make_figures.py
+
+Needs Graphviz's `dot`. Demo figures come from the demos themselves
+(`autograd-mlp demo NAME --out docs/images`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import autograd_mlp as am
+from autograd_mlp import Tensor, Value, nn
+from autograd_mlp.viz import render
+
+OUT = Path(__file__).resolve().parent / "images"
+
+
+def neuron() -> None:
+    """micrograd's neuron: tanh(x1*w1 + x2*w2 + b), after backward()."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    render(o, OUT / "neuron.svg")
+
+
+def reuse() -> None:
+    """A node used twice: the two paths' gradients add up."""
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    z = y + x
+    z.label = "z"
+    z.backward()
+    render(z, OUT / "accumulation.svg")
+
+
+def tensor_step() -> None:
+    """One training step of a small tensor MLP, full and collapsed by module."""
+    am.manual_seed(0)
+    model = nn.mlp([4, 8, 8, 3])
+    x = Tensor(np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32), label="x")
+    loss = nn.CrossEntropyLoss()(model(x), np.array([0, 1, 2, 1, 0]))
+    loss.label = "loss"
+    loss.backward()
+    render(loss, OUT / "mlp_step.svg")
+    render(loss, OUT / "mlp_step_modules.svg", collapse="module", color_by_grad=True)
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    neuron()
+    reuse()
+    tensor_step()
+    print(f"wrote figures to {OUT}")
