@@ -41,3 +41,8 @@ def test_bad_sizes_are_refused():
 def test_xor_labels():
     X, y = xor_dataset()
     assert (y == (X[:, 0] != X[:, 1])).all()
+
+
+def test_spiral_points_are_distinct():
+    X, _ = make_spirals(300, 3, 0.2, seed=5)
+    assert len({tuple(p) for p in X}) == 300

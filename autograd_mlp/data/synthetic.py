@@ -66,7 +66,7 @@ def make_spirals(
     t = np.empty(n_samples)
     for c in range(classes):
         idx = np.flatnonzero(y == c)
-        r[idx] = np.linspace(0.0, 1.0, idx.size)
+        r[idx] = np.linspace(0.0, 1.0, idx.size + 1)[1:]  # r > 0: the arms must not share the origin
         t[idx] = np.linspace(c * 4.0, (c + 1) * 4.0, idx.size) + rng.normal(0.0, noise, idx.size)
     X = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
     order = rng.permutation(n_samples)

@@ -1,0 +1,363 @@
+"""Three-class 2-D classification: a linear model against an MLP on interleaved spirals.
+
+The lesson. Softmax regression (one ``Linear(2, 3)`` layer: three scores,
+each a linear function of the point) splits the plane into three regions
+with straight borders. Three spiral arms wind around each other, so no such
+split can follow them: the linear model stays near 50% accuracy however
+long it trains. An MLP with one hidden layer of 200 ReLU units (2-200-3)
+bends its borders along the arms and gets close to 100%.
+
+Both models train the same way: softmax cross-entropy, plain SGD on
+shuffled mini-batches. The data is split into train (60%), validation
+(20%) and test (20%): the model learns from the train split, we watch the
+validation split during training (is it still improving? overfitting?),
+and the test split is looked at once, at the end.
+
+    python demos/classify_2d.py --seed 0 --out out/
+    python demos/classify_2d.py --dataset blobs     # three round clouds: there a line is enough
+
+Printed: a table of train/validation loss and accuracy every few epochs and
+the final numbers (same seed -> the same numbers; only the wall-time line
+changes). Pictures: classify_2d_curves.png (loss and accuracy per epoch,
+both models) and classify_2d_regions.png (true test labels, predicted test
+labels and predictions on the training set, over each model's shaded
+decision regions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+import autograd_mlp as am
+from autograd_mlp import nn
+
+CLASSES = 3
+DATASETS = ("spirals", "blobs")
+DEFAULT_SAMPLES = 600
+DEFAULT_NOISE = 0.2
+DEFAULT_EPOCHS = 150
+DEFAULT_BATCH = 32
+# lr 0.5 learns as fast but its curves jump about; 0.2 gives smooth curves in a few seconds.
+DEFAULT_LR = 0.2
+DEFAULT_HIDDEN = 200
+COLORS = ("tab:blue", "tab:orange", "tab:green")  # one per class, in every picture
+
+
+# -------------------------------------------------------------------- data
+
+
+def make_splits(
+    seed: int = 0, samples: int = DEFAULT_SAMPLES, noise: float = DEFAULT_NOISE, dataset: str = "spirals"
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The dataset split 60/20/20 into "train", "validation" and "test": (X float32 (n, 2), y int64 (n,)) each."""
+    if dataset == "spirals":
+        X, y = am.data.make_spirals(samples, CLASSES, noise, seed=seed)
+    elif dataset == "blobs":
+        X, y = am.data.make_blobs(samples, CLASSES, spread=1.0, seed=seed)  # `noise` is for the spirals
+    else:
+        raise ValueError(f"unknown dataset {dataset!r}; use one of {DATASETS}")
+    X = X.astype(np.float32)  # the library's default dtype, as in PyTorch
+    train, rest = am.data.train_test_split(X, y, test_fraction=0.4, seed=seed)
+    validation, test = am.data.train_test_split(*rest, test_fraction=0.5, seed=seed)
+    return {"train": train, "validation": validation, "test": test}
+
+
+# ------------------------------------------------------------------ models
+
+
+def make_model(kind: str, hidden: int = DEFAULT_HIDDEN, rng: np.random.Generator | int | None = None) -> nn.Module:
+    """"linear": softmax regression, Linear(2, 3). "mlp": 2-hidden-3 with ReLU. Both output logits."""
+    if kind == "linear":
+        return nn.Linear(2, CLASSES, rng=rng)
+    if kind == "mlp":
+        return nn.mlp([2, hidden, CLASSES], "relu", rng=rng)
+    raise ValueError(f"unknown model kind {kind!r}")
+
+
+def model_name(kind: str, hidden: int) -> str:
+    return "linear 2-3 (softmax regression)" if kind == "linear" else f"MLP 2-{hidden}-3 (ReLU)"
+
+
+def predict(model: nn.Module, X: np.ndarray) -> np.ndarray:
+    """The predicted class of each row: the largest of the three scores."""
+    with am.no_grad():
+        return model(am.Tensor(np.asarray(X, dtype=np.float32))).numpy().argmax(axis=1)
+
+
+def evaluate(model: nn.Module, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy on a whole split (records no graph)."""
+    with am.no_grad():
+        logits = model(am.Tensor(X))
+        loss = nn.CrossEntropyLoss()(logits, y).item()
+    return loss, float(np.mean(logits.numpy().argmax(axis=1) == y))
+
+
+# ---------------------------------------------------------------- training
+
+
+def train(
+    model: nn.Module,
+    splits: dict[str, tuple[np.ndarray, np.ndarray]],
+    epochs: int = DEFAULT_EPOCHS,
+    batch_size: int = DEFAULT_BATCH,
+    lr: float = DEFAULT_LR,
+    rng: np.random.Generator | None = None,
+) -> dict[str, np.ndarray]:
+    """Mini-batch SGD on cross-entropy; after every epoch, loss and accuracy on train and validation.
+
+    The history arrays have ``epochs + 1`` entries: entry 0 is the untrained
+    model, so every curve starts from the same chance-level point.
+    """
+    X_train, y_train = splits["train"]
+    loader = am.data.DataLoader(X_train, y_train, batch_size=batch_size, shuffle=True, rng=rng)
+    optimizer = am.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    history: dict[str, list[float]] = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc")}
+
+    def record() -> None:
+        # Measured on the whole splits after the epoch (not averaged over the
+        # batches while the weights were moving), so train and validation
+        # numbers are comparable.
+        for split, prefix in (("train", "train"), ("validation", "val")):
+            loss, acc = evaluate(model, *splits[split])
+            history[f"{prefix}_loss"].append(loss)
+            history[f"{prefix}_acc"].append(acc)
+
+    record()
+    for _ in range(epochs):
+        for xb, yb in loader:
+            loss = loss_fn(model(am.Tensor(xb)), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        record()
+    return {k: np.array(v) for k, v in history.items()}
+
+
+def run(
+    seed: int = 0,
+    samples: int = DEFAULT_SAMPLES,
+    noise: float = DEFAULT_NOISE,
+    epochs: int = DEFAULT_EPOCHS,
+    batch_size: int = DEFAULT_BATCH,
+    lr: float = DEFAULT_LR,
+    hidden: int = DEFAULT_HIDDEN,
+    dataset: str = "spirals",
+) -> dict[str, Any]:
+    """Train both models on the same splits; return the splits and, per model, its history and test score.
+
+    Keys: "splits", "linear", "mlp". Each model's dict holds "name",
+    "model", "history", "test_loss" and "test_acc".
+    """
+    splits = make_splits(seed, samples, noise, dataset)
+    results: dict[str, Any] = {"splits": splits, "dataset": dataset}
+    for kind in ("linear", "mlp"):
+        # Each model gets its own generator from the seed (weights, then batch
+        # order), so one model's training does not change the other's.
+        rng = np.random.default_rng(seed)
+        model = make_model(kind, hidden, rng)
+        history = train(model, splits, epochs, batch_size, lr, rng)
+        test_loss, test_acc = evaluate(model, *splits["test"])
+        results[kind] = {
+            "name": model_name(kind, hidden),
+            "model": model,
+            "history": history,
+            "test_loss": test_loss,
+            "test_acc": test_acc,
+        }
+    return results
+
+
+# ------------------------------------------------------------------ report
+
+
+def format_table(results: dict[str, Any], every: int) -> str:
+    """Train/validation loss and accuracy of both models every ``every`` epochs, then the final numbers."""
+    lin, mlp = results["linear"], results["mlp"]
+    epochs = len(lin["history"]["train_loss"]) - 1
+    sizes = ", ".join(f"{name} {len(y)}" for name, (_, y) in results["splits"].items())
+    short = mlp["name"].split(" (")[0]  # "MLP 2-200-3"
+    head = f"{'':>6} | {'linear 2-3':^31} | {short:^31}"
+    cols = f"{'epoch':>6} | " + " | ".join([f"{'train loss':>10} {'acc':>4}  {'val loss':>8} {'acc':>4}"] * 2)
+    lines = [f"{results['dataset']}: {sizes} points", "", head, cols, "-" * len(cols)]
+    for e in sorted({*range(0, epochs + 1, every), epochs}):
+        cells = []
+        for r in (lin, mlp):
+            h = r["history"]
+            cells.append(f"{h['train_loss'][e]:>10.4f} {h['train_acc'][e]:>4.0%}  {h['val_loss'][e]:>8.4f} {h['val_acc'][e]:>4.0%}")
+        lines.append(f"{e:>6} | " + " | ".join(cells))
+    lines += ["", f"final (after {epochs} epochs){'':11}train acc  val acc  test acc  test loss"]
+    for r in (lin, mlp):
+        h = r["history"]
+        lines.append(
+            f"  {r['name']:<35} {h['train_acc'][-1]:>8.1%} {h['val_acc'][-1]:>8.1%} {r['test_acc']:>9.1%} {r['test_loss']:>10.4f}"
+        )
+    gap_val = 100 * (mlp["history"]["val_acc"][-1] - lin["history"]["val_acc"][-1])
+    gap_test = 100 * (mlp["test_acc"] - lin["test_acc"])
+    lines.append(f"the MLP is {gap_val:+.1f} points ahead on validation, {gap_test:+.1f} on test")
+    return "\n".join(lines)
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no plot (pip install -e '.[demos]')")
+        return None
+    return plt
+
+
+def plot_curves(results: dict[str, Any], path: Path) -> Path | None:
+    """Loss (left) and accuracy (right) per epoch: solid = train, dashed = validation; one colour per model."""
+    plt = _pyplot()
+    if plt is None:
+        return None
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
+    for kind, color in (("linear", "tab:purple"), ("mlp", "tab:red")):
+        r = results[kind]
+        h = r["history"]
+        epochs = np.arange(len(h["train_loss"]))
+        for split, style in (("train", "-"), ("val", "--")):
+            label = f"{r['name']}, {'train' if split == 'train' else 'validation'}"
+            ax_loss.plot(epochs, h[f"{split}_loss"], style, color=color, label=label)
+            ax_acc.plot(epochs, 100 * h[f"{split}_acc"], style, color=color, label=label)
+    ax_loss.set_ylabel("cross-entropy loss")
+    ax_loss.set_title("Loss")
+    ax_acc.set_ylabel("accuracy (%)")
+    ax_acc.set_ylim(0, 100)
+    ax_acc.axhline(100 / CLASSES, color="gray", linewidth=1, linestyle=":", label="chance (one class in three)")
+    ax_acc.set_title("Accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+    ax_acc.legend(loc="lower right", fontsize=9)
+    ax_loss.legend(loc="upper right", fontsize=9)
+    gap = results["mlp"]["history"]["val_acc"][-1] - results["linear"]["history"]["val_acc"][-1]
+    verdict = "the linear model stalls, the MLP keeps learning" if gap > 0.1 else "straight borders are enough here"
+    fig.suptitle(f"{results['dataset']}: {verdict}", fontsize=13)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_regions(results: dict[str, Any], path: Path, resolution: int = 300) -> Path | None:
+    """For each model (rows): true test labels, predicted test labels, predictions on the training set,
+    over the model's decision regions (the class it predicts at every point of the plane)."""
+    plt = _pyplot()
+    if plt is None:
+        return None
+    from matplotlib.colors import ListedColormap
+
+    splits = results["splits"]
+    everything = np.concatenate([X for X, _ in splits.values()])
+    margin = 0.1 * (everything.max(axis=0) - everything.min(axis=0))
+    (x_lo, y_lo), (x_hi, y_hi) = everything.min(axis=0) - margin, everything.max(axis=0) + margin
+    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    regions_cmap = ListedColormap(COLORS)
+    point_colors = np.array(COLORS)
+
+    fig, axes = plt.subplots(2, 3, figsize=(15, 10.5), constrained_layout=True)
+    X_test, y_test = splits["test"]
+    X_train, y_train = splits["train"]
+    for row, kind in zip(axes, ("linear", "mlp")):
+        r = results[kind]
+        model = r["model"]
+        regions = predict(model, grid).reshape(gx.shape)
+        pred_test, pred_train = predict(model, X_test), predict(model, X_train)
+        train_acc = float(np.mean(pred_train == y_train))
+        panels = [
+            (X_test, y_test, f"true test labels ({len(y_test)} points)"),
+            (X_test, pred_test, f"predicted test labels: {r['test_acc']:.1%} right"),
+            (X_train, pred_train, f"predictions on the training set: {train_acc:.1%} right"),
+        ]
+        for i, (ax, (X, labels, title)) in enumerate(zip(row, panels)):
+            ax.imshow(regions, extent=(x_lo, x_hi, y_lo, y_hi), origin="lower", cmap=regions_cmap,
+                      vmin=-0.5, vmax=CLASSES - 0.5, alpha=0.25, interpolation="nearest", aspect="auto")
+            ax.scatter(X[:, 0], X[:, 1], c=point_colors[labels], s=22, edgecolors="white", linewidths=0.5)
+            if i == 1:  # circle the mistakes: predicted label != true label
+                wrong = labels != y_test
+                ax.scatter(X[wrong, 0], X[wrong, 1], s=90, facecolors="none", edgecolors="black", linewidths=1.2)
+            ax.set_title(title, fontsize=11)
+            ax.set_xlim(x_lo, x_hi)
+            ax.set_ylim(y_lo, y_hi)
+            ax.set_aspect("equal")
+            ax.set_xlabel("x1")
+        row[0].set_ylabel(f"{r['name']}\n\nx2", fontsize=11)
+    handles = [
+        plt.Line2D([], [], marker="o", color=c, linestyle="", markersize=9, label=f"class {k}") for k, c in enumerate(COLORS)
+    ]
+    handles.append(plt.Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor="black", linestyle="",
+                              markersize=11, label="misclassified (middle column)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=11)
+    fig.suptitle(
+        f"{results['dataset']}: top row linear 2-3, bottom row {results['mlp']['name']}\n"
+        "shading = the class each model predicts at that point", fontsize=13
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+# --------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data, split, weights and batch order (default 0)")
+    parser.add_argument("--dataset", choices=DATASETS, default="spirals", help="spirals (default) or blobs")
+    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help=f"points in all (default {DEFAULT_SAMPLES})")
+    parser.add_argument("--noise", type=float, default=DEFAULT_NOISE, help=f"noise of the spiral angles (default {DEFAULT_NOISE:g}; not used by blobs)")
+    parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"passes over the train split (default {DEFAULT_EPOCHS})")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help=f"mini-batch size (default {DEFAULT_BATCH})")
+    parser.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"SGD learning rate (default {DEFAULT_LR:g})")
+    parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"hidden ReLU units of the MLP (default {DEFAULT_HIDDEN})")
+    parser.add_argument("--print-every", type=int, default=None, help="table row every N epochs (default epochs / 10)")
+    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the two PNGs (default out/)")
+    args = parser.parse_args(argv)
+    if args.seed < 0:
+        parser.error("--seed must be >= 0")
+    if args.samples < 10 * CLASSES:
+        parser.error(f"--samples must be at least {10 * CLASSES} (a few points per class in every split)")
+    if args.noise < 0:
+        parser.error("--noise must be >= 0")
+    if args.epochs < 1:
+        parser.error("--epochs must be at least 1")
+    if args.batch_size < 1:
+        parser.error("--batch-size must be at least 1")
+    if not args.lr > 0:
+        parser.error("--lr must be positive")
+    if args.hidden < 1:
+        parser.error("--hidden must be at least 1")
+    if args.print_every is not None and args.print_every < 1:
+        parser.error("--print-every must be at least 1")
+    every = args.print_every or max(1, args.epochs // 10)
+
+    start = time.perf_counter()
+    print(
+        f"seed {args.seed}: {args.samples} points, 3 classes; cross-entropy, SGD lr {args.lr:g}, "
+        f"batch {args.batch_size}, {args.epochs} epochs"
+    )
+    results = run(args.seed, args.samples, args.noise, args.epochs, args.batch_size, args.lr, args.hidden, args.dataset)
+    print(format_table(results, every))
+    for png in (plot_curves(results, args.out / "classify_2d_curves.png"),
+                plot_regions(results, args.out / "classify_2d_regions.png")):
+        if png:
+            print(f"wrote {png}")
+    print(f"wall time: {time.perf_counter() - start:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
