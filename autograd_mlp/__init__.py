@@ -21,11 +21,22 @@ from .graph import (
     topological_order,
 )
 from .value import Value
+from .tensor import Tensor
+from .random import manual_seed
+from .gradcheck import gradcheck
+from . import data, nn, optim, viz
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Value",
+    "Tensor",
+    "manual_seed",
+    "gradcheck",
+    "nn",
+    "optim",
+    "data",
+    "viz",
     "no_grad",
     "enable_grad",
     "set_grad_enabled",

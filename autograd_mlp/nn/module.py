@@ -438,6 +438,10 @@ def load_state(path: str | os.PathLike[str]) -> OrderedDict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no saved state at {str(path)!r}: the file does not exist")
+    if not zipfile.is_zipfile(path):  # else numpy guesses "pickled data" and suggests allow_pickle
+        with open(path, "rb") as f:
+            what = "a single array (.npy)" if f.read(6) == b"\x93NUMPY" else "not a .npz (zip) archive"
+        raise ValueError(f"cannot read saved state from {str(path)!r}: {what}, not an archive of named arrays")
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
