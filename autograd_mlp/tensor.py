@@ -867,7 +867,10 @@ def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> Te
         return _node(data, _LINEAR, (x, weight))
     bias = _as_tensor(bias)
     try:
-        data = data + bias.data
+        if bias.data.dtype == data.dtype and bias.data.ndim == 1:
+            data += bias.data  # in place on our own product: one array fewer per layer
+        else:
+            data = data + bias.data
     except ValueError:
         raise ValueError(f"linear: bias of shape {bias.data.shape} does not fit an output of shape {data.shape}") from None
     return _node(data, _LINEAR, (x, weight, bias))
@@ -878,7 +881,11 @@ def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs: tuple =
     gx = _reduce_to(g @ w, x) if needs[0] else None
     gw = None
     if needs[1]:
-        gw = _reduce_to(g.reshape((-1, g.shape[-1])).T @ x.reshape((-1, x.shape[-1])), w)
+        g2 = g.reshape((-1, g.shape[-1]))
+        x2 = x.reshape((-1, x.shape[-1]))
+        # One sample: an outer product by broadcasting. OpenBLAS runs the
+        # (out, 1) @ (1, in) product several times slower than this.
+        gw = _reduce_to(g2.T * x2 if x2.shape[0] == 1 else g2.T @ x2, w)
     if b is None:
         return (gx, gw)
     return (gx, gw, _reduce_to(g, b) if needs[2] else None)

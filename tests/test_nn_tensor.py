@@ -59,7 +59,7 @@ def test_linear_layout_and_default_init_match_pytorch():
     bound = 1 / np.sqrt(784)
     assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.9 * bound
     assert np.abs(layer.bias.data).max() <= bound
-    with pytest.raises(ValueError, match="does not fit weight of shape"):
+    with pytest.raises(ValueError, match="does not fit a weight of shape"):
         layer(Tensor(np.ones((2, 783), np.float32)))
     with pytest.raises(ValueError, match="in_features must be a positive int"):
         nn.Linear(0, 3)

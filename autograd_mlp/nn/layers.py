@@ -11,9 +11,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ..graph import Op
 from ..random import RNGLike, get_generator
-from ..tensor import Tensor, _node
+from ..tensor import Tensor, linear
 from .module import Module
 
 __all__ = [
@@ -34,48 +33,7 @@ __all__ = [
 
 
 # ------------------------------------------------------------------ linear
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weight.T + bias as one node (PyTorch's ``F.linear``), for x of shape (..., in).
-
-    One node instead of three (transpose, matmul, add) matters for speed:
-    the gradient of ``weight`` comes out as ``g.T @ x`` directly in the
-    (out, in) layout, with no transposed copy and no separate bias sum node.
-    """
-    if not isinstance(x, Tensor):
-        x = Tensor(x)
-    w = weight.data
-    if x.data.shape[-1:] != w.shape[1:]:
-        raise ValueError(
-            f"linear: input of shape {x.data.shape} does not fit weight of shape {w.shape} "
-            f"(the last axis must be {w.shape[1]})"
-        )
-    out = x.data @ w.T
-    if bias is None:
-        return _node(out, _LINEAR_NO_BIAS, (x, weight))
-    out += bias.data  # in place on our own product: one array fewer
-    return _node(out, _LINEAR, (x, weight, bias))
-
-
-def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs: Sequence[bool] = (True,) * 3) -> tuple:
-    """dx = g @ W,  dW = g^T @ x,  db = sum of g over the batch axes."""
-    g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])  # fold any leading batch axes into one
-    gx = g @ w if needs[0] else None
-    gw = None
-    if needs[1]:
-        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        # One sample: an outer product by broadcasting. OpenBLAS runs an
-        # (out, 1) @ (1, in) product several times slower than this.
-        gw = g2.T * x2 if x2.shape[0] == 1 else g2.T @ x2
-    if b is None:
-        return gx, gw
-    gb = g2.sum(axis=0) if needs[2] else None
-    return gx, gw, gb
-
-
-_LINEAR = Op("linear", _linear_rule, needs_mask=True)
-_LINEAR_NO_BIAS = Op("linear", _linear_rule, needs_mask=True)
+# The op itself, x @ weight.T + bias as one node, is tensor.linear.
 
 
 class Linear(Module):
