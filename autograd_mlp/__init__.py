@@ -10,6 +10,8 @@ The graph core (graph.py) is shared by the scalar `Value` (value.py) and the
 numpy `Tensor` (tensor.py); `nn` and `optim` build on both.
 """
 
+from . import data, nn, optim, viz
+from .gradcheck import gradcheck
 from .graph import (
     check_finite,
     enable_grad,
@@ -20,11 +22,9 @@ from .graph import (
     set_grad_enabled,
     topological_order,
 )
-from .value import Value
-from .tensor import Tensor
 from .random import manual_seed
-from .gradcheck import gradcheck
-from . import data, nn, optim, viz
+from .tensor import Tensor
+from .value import Value
 
 __version__ = "0.1.0"
 

@@ -20,8 +20,8 @@ that produced a non-finite number.
 from __future__ import annotations
 
 import math
-from operator import mul as _mul
 import numbers
+from operator import mul as _mul
 from typing import Any, Union
 
 from . import graph

@@ -8,9 +8,8 @@ measured once, on the post author's machine); the ratios say so.
 
 from __future__ import annotations
 
-from common import Result, median_time
-
 from autograd_mlp.demos import delta_rule
+from common import Result, median_time
 
 
 def run(quick: bool = False) -> list[Result]:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import environment_note, median_time, unset_openblas_workaround  # noqa: E402
 
 import autograd_mlp as am  # noqa: E402
-from autograd_mlp import Tensor, Value, nn, topological_order  # noqa: E402
+from autograd_mlp import Tensor, nn, topological_order  # noqa: E402
 
 
 def scalar_points(sizes: list[int], repeat: int) -> list[tuple[int, float]]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+from autograd_mlp.demos._support import pyplot, save_figure
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -204,21 +205,9 @@ def format_table(results: dict[str, Any], every: int) -> str:
     return "\n".join(lines)
 
 
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[demos]')")
-        return None
-    return plt
-
-
 def plot_curves(results: dict[str, Any], path: Path) -> Path | None:
     """Loss (left) and accuracy (right) per epoch: solid = train, dashed = validation; one colour per model."""
-    plt = _pyplot()
+    plt = pyplot()
     if plt is None:
         return None
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
@@ -244,16 +233,13 @@ def plot_curves(results: dict[str, Any], path: Path) -> Path | None:
     gap = results["mlp"]["history"]["val_acc"][-1] - results["linear"]["history"]["val_acc"][-1]
     verdict = "the linear model stalls, the MLP keeps learning" if gap > 0.1 else "straight borders are enough here"
     fig.suptitle(f"{results['dataset']}: {verdict}", fontsize=13)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 def plot_regions(results: dict[str, Any], path: Path, resolution: int = 300) -> Path | None:
     """For each model (rows): true test labels, predicted test labels, predictions on the training set,
     over the model's decision regions (the class it predicts at every point of the plane)."""
-    plt = _pyplot()
+    plt = pyplot()
     if plt is None:
         return None
     from matplotlib.colors import ListedColormap
@@ -304,10 +290,7 @@ def plot_regions(results: dict[str, Any], path: Path, resolution: int = 300) -> 
         f"{results['dataset']}: top row linear 2-3, bottom row {results['mlp']['name']}\n"
         "shading = the class each model predicts at that point", fontsize=13
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)
 
 
 # --------------------------------------------------------------------- main

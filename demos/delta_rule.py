@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from autograd_mlp.demos._support import pyplot, save_figure
 
 from autograd_mlp import Value
 from autograd_mlp.value import linear
@@ -162,13 +163,8 @@ def print_table(results: dict, epochs: int, title: str) -> None:
 
 
 def plot_errors(curves: dict, path: Path) -> Path | None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[demos]')")
+    plt = pyplot()
+    if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(7, 4))
     for method, curve in curves.items():
@@ -180,10 +176,7 @@ def plot_errors(curves: dict, path: Path) -> Path | None:
     ax.set_title("Delta rule on [0, 0, 1, 1]: SGD vs batch vs mini-batch")
     ax.legend()
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+from autograd_mlp.demos._support import pyplot, save_figure
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -220,13 +221,8 @@ def format_report(result: dict[str, Any], scores: dict[str, float], hidden: int)
 
 def plot_fit(result: dict[str, Any], scores: dict[str, float], path: Path) -> Path | None:
     """Left: truth vs fit over [-7, 7], training range shaded. Right: the loss per epoch."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[demos]')")
+    plt = pyplot()
+    if plt is None:
         return None
 
     lo, hi = TRAIN_RANGE
@@ -264,10 +260,7 @@ def plot_fit(result: dict[str, Any], scores: dict[str, float], path: Path) -> Pa
 
     hidden = result["model"][0].out_features
     fig.suptitle(f"A 1-{hidden}-1 ReLU MLP fitted on [-5, 5]: good inside, a straight line outside", fontsize=13)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 # --------------------------------------------------------------------- main

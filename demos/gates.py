@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+from autograd_mlp.demos._support import pyplot, save_figure
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -189,13 +190,8 @@ def _signed(v: float) -> str:
 
 def plot_boundaries(results: dict[str, dict[str, Any]], path: Path, resolution: int = 201) -> Path | None:
     """One panel per model: its output shaded over the plane, the 0.5 contour, the four points."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[demos]')")
+    plt = pyplot()
+    if plt is None:
         return None
 
     lo, hi = -0.5, 1.5
@@ -237,10 +233,7 @@ def plot_boundaries(results: dict[str, dict[str, Any]], path: Path, resolution: 
     fig.colorbar(shading, ax=axes, shrink=0.8, label="model output (probability of 1)")
     fig.suptitle("Decision boundaries: one neuron draws a straight line, a hidden layer bends it\n"
                  "(numbers: the model's output at each point)", fontsize=13)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 # --------------------------------------------------------------------- main

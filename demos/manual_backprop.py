@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from autograd_mlp.demos._support import pyplot, save_figure
 
 from autograd_mlp import Tensor
 
@@ -91,13 +92,8 @@ def train(seed: int = 0, steps: int = 5000, lr: float = 1.0) -> dict:
 
 
 def plot(result: dict, path: Path) -> Path | None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[demos]')")
+    plt = pyplot()
+    if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(result["manual_losses"], label="hand-written chain rule", linewidth=3, alpha=0.6)
@@ -108,10 +104,7 @@ def plot(result: dict, path: Path) -> Path | None:
     ax.set_title("2-2-1 sigmoid network on XOR: the two curves are one")
     ax.legend()
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def main(argv: list[str] | None = None) -> int:

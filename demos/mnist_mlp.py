@@ -54,19 +54,27 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
+from autograd_mlp.demos._support import pyplot, save_figure
 
 from autograd_mlp import Tensor, manual_seed, no_grad, topological_order
 from autograd_mlp.data import (
     DataLoader,
-    DataSplit,
     DatasetNotFoundError,
+    DataSplit,
     DownloadError,
     IDXFormatError,
     SampleDataWarning,
     load_fashion_mnist_splits,
     load_mnist_splits,
 )
-from autograd_mlp.nn import CrossEntropyLoss, Module, Sequential, StateDictError, cross_entropy, mlp
+from autograd_mlp.nn import (
+    CrossEntropyLoss,
+    Module,
+    Sequential,
+    StateDictError,
+    cross_entropy,
+    mlp,
+)
 from autograd_mlp.nn.module import load_state
 from autograd_mlp.optim import SGD, Adam, AdamW, CosineAnnealingLR, Optimizer
 
@@ -437,13 +445,8 @@ def print_report(confusion: np.ndarray, dataset: str, log: Callable[[str], None]
 
 def plot_curves(result: dict[str, Any], path: Path, title: str) -> Path | None:
     """Loss (every batch, epoch means, test) and accuracy (train, test) per epoch, as a PNG."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[demos]')")
+    plt = pyplot()
+    if plt is None:
         return None
     history = result["history"]
     epochs = np.arange(1, len(history["test_accuracy"]) + 1)
@@ -465,10 +468,7 @@ def plot_curves(result: dict[str, Any], path: Path, title: str) -> Path | None:
     ax_acc.legend()
     fig.suptitle(title)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 # ------------------------------------------------------------------ saving and loading

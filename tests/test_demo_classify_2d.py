@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from autograd_mlp.demos import classify_2d as demo
 
 import autograd_mlp as am
-from autograd_mlp.demos import classify_2d as demo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SMALL = dict(samples=300, epochs=60, lr=0.5)  # a fast run: measured gaps >= 28 points over seeds 0..4

@@ -3,7 +3,6 @@ closed-form rule and the autograd engine end with the same weights."""
 
 import numpy as np
 import pytest
-
 from autograd_mlp.demos import delta_rule
 
 

@@ -4,7 +4,6 @@ import sys
 
 import numpy as np
 import pytest
-
 from autograd_mlp.demos import function_fit as demo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from autograd_mlp.demos import gates
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

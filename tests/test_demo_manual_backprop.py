@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from autograd_mlp.demos import manual_backprop as demo
 
 

@@ -7,7 +7,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from autograd_mlp.demos import xor
 
 FAST_STEPS = 1000  # the demo's default is 10,000; every seed below is solved well within 1,000

@@ -12,8 +12,8 @@ from autograd_mlp.graph import Op
 from autograd_mlp.tensor import Tensor, _data, _node
 from autograd_mlp.testing import (
     arrays,
-    axes,
     away_from,
+    axes,
     broadcastable_shapes,
     check_op_gradient,
     distinct_arrays,

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from autograd_mlp.nn import MLP, mse_loss
-from autograd_mlp.optim import SGD, Adam, AdamW, CosineAnnealingLR, StepLR, clip_grad_norm_
+from autograd_mlp.optim import (
+    SGD,
+    Adam,
+    AdamW,
+    CosineAnnealingLR,
+    StepLR,
+    clip_grad_norm_,
+)
 from autograd_mlp.value import Value
 
 try:

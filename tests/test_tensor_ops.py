@@ -10,11 +10,20 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograd_mlp.gradcheck import gradgradcheck
-from autograd_mlp.tensor import Tensor, concatenate, linear, maximum, minimum, stack, unbroadcast, where
+from autograd_mlp.tensor import (
+    Tensor,
+    concatenate,
+    linear,
+    maximum,
+    minimum,
+    stack,
+    unbroadcast,
+    where,
+)
 from autograd_mlp.testing import (
     arrays,
-    axes,
     away_from,
+    axes,
     broadcastable_shapes,
     check_op_gradient,
     distinct_arrays,

@@ -9,10 +9,9 @@
 
 from .idx import IDXFormatError, read_idx, write_idx
 from .loader import DataLoader, train_test_split
-from .synthetic import make_blobs, make_moons, make_spirals, xor_dataset
 from .mnist import (
-    DataSplit,
     DatasetNotFoundError,
+    DataSplit,
     DownloadError,
     SampleDataWarning,
     default_cache_dir,
@@ -22,6 +21,7 @@ from .mnist import (
     load_mnist,
     load_mnist_splits,
 )
+from .synthetic import make_blobs, make_moons, make_spirals, xor_dataset
 
 __all__ = [
     "IDXFormatError",

@@ -4,8 +4,6 @@ Tensor layers and losses join this package as further imports below.
 """
 
 from . import init
-from .module import LoadResult, Module, StateDictError, is_parameter
-from .scalar import MLP, Layer, Neuron
 from .layers import (
     Dropout,
     Flatten,
@@ -21,7 +19,17 @@ from .layers import (
     linear,
     mlp,
 )
-from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, cross_entropy, nll_loss
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    NLLLoss,
+    cross_entropy,
+    nll_loss,
+)
+from .module import LoadResult, Module, StateDictError, is_parameter
+from .scalar import MLP, Layer, Neuron
 from .scalar_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
