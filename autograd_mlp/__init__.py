@@ -11,7 +11,7 @@ numpy `Tensor` (tensor.py); `nn` and `optim` build on both.
 """
 
 from . import data, nn, optim, viz
-from .gradcheck import gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import (
     check_finite,
     enable_grad,
@@ -33,6 +33,8 @@ __all__ = [
     "Tensor",
     "manual_seed",
     "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
     "nn",
     "optim",
     "data",

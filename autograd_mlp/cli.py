@@ -157,6 +157,7 @@ def _parse_variables(rest: Sequence[str], wanted: list[str], parser: argparse.Ar
 def graph_command(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="autograd-mlp graph",
+        allow_abbrev=False,  # else a variable --o or --r would be taken for --output / --rankdir
         description="Render the computation graph of a small expression, after backward(), to SVG/PNG.",
         epilog='example: autograd-mlp graph "tanh(x*w + b)" --x 0.5 --w -2 --b 1 -o g.svg',
     )
@@ -201,12 +202,18 @@ def demo_command(argv: Sequence[str]) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("name", nargs="?", choices=list(DEMOS), metavar="NAME", help="one of: " + ", ".join(DEMOS))
-    args, rest = parser.parse_known_args(argv)
+    # Everything after NAME belongs to the demo, --help included.
+    args = parser.parse_args(argv[:1])
     if args.name is None:
         print("demos:\n" + listing)
         return 0
     module = importlib.import_module(f"autograd_mlp.demos.{args.name}")
-    return int(module.main(rest) or 0)
+    program = sys.argv[0]
+    sys.argv[0] = f"autograd-mlp demo {args.name}"  # the demo's argparse names itself after this
+    try:
+        return int(module.main(list(argv[1:])) or 0)
+    finally:
+        sys.argv[0] = program
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -237,10 +237,10 @@ def _worst(checked: list[int], nodes: list[Any], analytic: list[Any], numeric: l
     if worst is None:
         return None
     _, index, what, j, a_j, n_j, err = worst
-    rel = err / max(abs(n_j), 1e-300)
+    rel = f"{err / abs(n_j):.3g}" if n_j != 0 else "undefined (numeric is 0)"
     element = f"element {tuple(int(k) for k in j)}" if j != () else "its value"
     return (
         f"gradcheck failed: input {index} ({what}), {element}: analytic {a_j:.10g}, numeric {n_j:.10g}, "
-        f"abs error {err:.3g}, rel error {rel:.3g} (atol={atol:g}, rtol={rtol:g}); "
+        f"abs error {err:.3g}, rel error {rel} (atol={atol:g}, rtol={rtol:g}); "
         f"{failures} of {total} gradient elements out of tolerance"
     )

@@ -3,7 +3,9 @@
 A node is any object with these attributes:
 
     data    the forward result (a float for Value, an ndarray for Tensor)
-    grad    the gradient of the last backward pass (None until one reaches it)
+    grad    the gradient from backward: a leaf's accumulates over passes, an
+            interior node's holds the latest pass (before any: 0.0 for a
+            Value, None for a Tensor; the walk treats None as "nothing yet")
     _op     the `Op` that made the node, or None for a leaf
     _prev   a tuple of the input nodes (empty for a leaf)
     requires_grad   whether a leaf wants a gradient (always True for Value)
@@ -350,16 +352,17 @@ def check_finite(root: Any, *, grads: bool = False) -> None:
     if node is None:
         return
     what = "gradient" if grads else "value"
-    op = node._op.name if node._op is not None else "leaf"
-    inputs = ", ".join(_short(p.data) for p in node._prev) or "no inputs"
     label = getattr(node, "label", "") or ""
     name = f" {label!r}" if label else ""
     shown = node.grad if grads else node.data
     if not isinstance(shown, (int, float, np.ndarray, np.generic)):
         shown = shown.data
-    raise FloatingPointError(
-        f"non-finite {what} {_short(shown)} first appears at node{name} made by '{op}' from {inputs}"
-    )
+    if node._op is None:
+        where = f"leaf{name}"
+    else:
+        inputs = ", ".join(_short(p.data) for p in node._prev)
+        where = f"node{name} made by '{node._op.name}' from {inputs}"
+    raise FloatingPointError(f"non-finite {what} {_short(shown)} first appears at {where}")
 
 
 def _short(x: Any) -> str:

@@ -168,7 +168,8 @@ class Optimizer:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
             settings = ", ".join(f"{k}={v}" for k, v in group.items() if k != "params")
-            lines.append(f"  group {i}: {len(group['params'])} parameters, {settings}")
+            count = len(group["params"])
+            lines.append(f"  group {i}: {count} parameter{'s' if count != 1 else ''}, {settings}")
         return "\n".join(lines + [")"])
 
 

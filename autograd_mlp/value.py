@@ -1,8 +1,8 @@
 """`Value`: a scalar that remembers how it was computed.
 
-Every operation below builds its output node and, right next to it, states
-the local derivative as a backward rule ``rule(g, out, *inputs)`` that
-returns one gradient per input. ``g`` is d(loss)/d(out); the rule multiplies
+Every operation below is a method, and right above it stands its local
+derivative as a backward rule ``rule(g, out, *inputs)`` that returns one
+gradient per input. ``g`` is d(loss)/d(out); the rule multiplies
 it by d(out)/d(input): that product *is* the chain rule.
 
 The rules are written so they work on plain floats (an ordinary backward
@@ -132,26 +132,40 @@ class Value:
 
     # --------------------------------------------------------- arithmetic
 
+    # d(a+b)/da = d(a+b)/db = 1
+    _ADD = Op("+", lambda g, out, a, b: (g, g))
+
     def __add__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data + other.data, ADD, (self, other))
+        return _node(self.data + other.data, self._ADD, (self, other))
+
+    # d(a-b)/da = 1, d(a-b)/db = -1
+    _SUB = Op("-", lambda g, out, a, b: (g, -g))
 
     def __sub__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data - other.data, SUB, (self, other))
+        return _node(self.data - other.data, self._SUB, (self, other))
+
+    # d(a*b)/da = b, d(a*b)/db = a
+    _MUL = Op("*", lambda g, out, a, b: (g * b, g * a))
 
     def __mul__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data * other.data, MUL, (self, other))
+        return _node(self.data * other.data, self._MUL, (self, other))
+
+    # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2 = -out/b
+    _DIV = Op("/", lambda g, out, a, b: (g / b, -g * out / b))
 
     def __truediv__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-        return _node(self.data / other.data, DIV, (self, other))
+        return _node(self.data / other.data, self._DIV, (self, other))
+
+    _NEG = Op("neg", lambda g, out, a: (-g,))
 
     def __neg__(self) -> Value:
-        return _node(-self.data, NEG, (self,))
+        return _node(-self.data, self._NEG, (self,))
 
     def __radd__(self, other: Number) -> Value:
         return _constant(other) + self
@@ -165,6 +179,13 @@ class Value:
     def __rtruediv__(self, other: Number) -> Value:
         return _constant(other) / self
 
+    # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b ln a
+    _POW = Op("**", lambda g, out, a, b: (g * b * a ** (b - 1.0), g * out * _log(a)))
+    # d(a**n)/da = n a**(n-1). The exponent sits in the graph as a leaf (for
+    # pictures) and gets no gradient; _raw keeps it a number under create_graph,
+    # so the second derivative is again a POW_CONST, never a log of the base.
+    _POW_CONST = Op("**", lambda g, out, a, n: (g * _raw(n) * a ** (_raw(n) - 1.0), None))
+
     def __pow__(self, exponent: Number | Value) -> Value:
         """``a ** n`` for a number n, or ``a ** b`` for a Value b (d/db = a**b * ln a)."""
         if type(exponent) is Value:
@@ -173,67 +194,101 @@ class Value:
                     f"{self!r} ** {exponent!r}: a Value exponent needs a positive base "
                     "(its derivative contains ln(base))"
                 )
-            return _node(self.data**exponent.data, POW, (self, exponent))
+            return _node(self.data**exponent.data, self._POW, (self, exponent))
         n = _to_float(exponent)
-        return _node(_power(self.data, n), POW_CONST, (self, Value(n)))
+        return _node(_power(self.data, n), self._POW_CONST, (self, Value(n)))
 
     def __rpow__(self, base: Number) -> Value:
         return _constant(base) ** self
 
     # ----------------------------------------------------------- functions
 
+    # d(e**a)/da = e**a = out
+    _EXP = Op("exp", lambda g, out, a: (g * out,))
+
     def exp(self) -> Value:
         """e**x; overflows to inf past x ~ 709.78 (as IEEE arithmetic does)."""
-        return _node(_exp_float(self.data), EXP, (self,))
+        return _node(_exp_float(self.data), self._EXP, (self,))
+
+    # d(ln a)/da = 1/a
+    _LOG = Op("log", lambda g, out, a: (g / a,))
 
     def log(self) -> Value:
         """Natural logarithm, defined for x > 0."""
         if self.data <= 0.0:  # NaN passes through as NaN, like inf (see check_finite)
             raise ValueError(f"log of {self.data!r} is undefined: log needs a positive value")
-        return _node(math.log(self.data) if self.data == self.data else self.data, LOG, (self,))
+        return _node(math.log(self.data) if self.data == self.data else self.data, self._LOG, (self,))
+
+    # d(sqrt a)/da = 1/(2 sqrt a) = 0.5/out
+    _SQRT = Op("sqrt", lambda g, out, a: (g * 0.5 / out,))
 
     def sqrt(self) -> Value:
         """Square root, defined for x >= 0 (its derivative is infinite at 0)."""
         if self.data < 0.0:
             raise ValueError(f"sqrt of {self.data!r} is undefined: sqrt needs a value >= 0")
-        return _node(math.sqrt(self.data) if self.data == self.data else self.data, SQRT, (self,))
+        return _node(math.sqrt(self.data) if self.data == self.data else self.data, self._SQRT, (self,))
+
+    # d(tanh a)/da = 1 - tanh(a)**2
+    _TANH = Op("tanh", lambda g, out, a: (g * (1.0 - out * out),))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; exactly +-1 for large |x|, never overflows."""
-        return _node(math.tanh(self.data), TANH, (self,))
+        return _node(math.tanh(self.data), self._TANH, (self,))
+
+    # d(s(a))/da = s(a) (1 - s(a))
+    _SIGMOID = Op("sigmoid", lambda g, out, a: (g * out * (1.0 - out),))
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed without overflow for any x."""
-        return _node(_sigmoid_float(self.data), SIGMOID, (self,))
+        return _node(_sigmoid_float(self.data), self._SIGMOID, (self,))
+
+    # 1 where a > 0, else 0 (0 at the kink, as in PyTorch)
+    _RELU = Op("relu", lambda g, out, a: (g * (a > 0.0),))
 
     def relu(self) -> Value:
         """max(0, x); the derivative at exactly 0 is taken as 0 (as in PyTorch)."""
-        return _node(self.data if self.data > 0.0 else 0.0, RELU, (self,))
+        return _node(self.data if self.data > 0.0 else 0.0, self._RELU, (self,))
+
+    # 1 where a > 0, else the slope (a constant leaf, no gradient)
+    _LEAKY_RELU = Op("leaky_relu", lambda g, out, a, slope: (g * (1.0 if a > 0.0 else _raw(slope)), None))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, slope * x otherwise."""
         x = self.data
-        return _node(x if x > 0.0 else slope * x, LEAKY_RELU, (self, Value(slope)))
+        return _node(x if x > 0.0 else slope * x, self._LEAKY_RELU, (self, Value(slope)))
+
+    # d(log(1 + e**a))/da = sigmoid(a)
+    _SOFTPLUS = Op("softplus", lambda g, out, a: (g * _sigmoid(a),))
 
     def softplus(self) -> Value:
         """log(1 + e**x), stable for large |x|; its derivative is sigmoid(x)."""
-        return _node(_softplus_float(self.data), SOFTPLUS, (self,))
+        return _node(_softplus_float(self.data), self._SOFTPLUS, (self,))
+
+    # d(log sigmoid(a))/da = 1 - sigmoid(a) = sigmoid(-a)
+    _LOG_SIGMOID = Op("log_sigmoid", lambda g, out, a: (g * _sigmoid(-a),))
 
     def log_sigmoid(self) -> Value:
         """log(sigmoid(x)) = -softplus(-x), finite where log(sigmoid(x)) would be log(0)."""
-        return _node(-_softplus_float(-self.data), LOG_SIGMOID, (self,))
+        return _node(-_softplus_float(-self.data), self._LOG_SIGMOID, (self,))
+
+    # sign(a), 0 at the kink
+    _ABS = Op("abs", lambda g, out, a: (g * ((a > 0.0) - (a < 0.0)),))
 
     def abs(self) -> Value:
         """|x|; the derivative at exactly 0 is taken as 0."""
-        return _node(abs(self.data), ABS, (self,))
+        return _node(abs(self.data), self._ABS, (self,))
 
     __abs__ = abs
 
+    _SIN = Op("sin", lambda g, out, a: (g * _cos(a),))
+
     def sin(self) -> Value:
-        return _node(math.sin(self.data), SIN, (self,))
+        return _node(math.sin(self.data), self._SIN, (self,))
+
+    _COS = Op("cos", lambda g, out, a: (-g * _sin(a),))
 
     def cos(self) -> Value:
-        return _node(math.cos(self.data), COS, (self,))
+        return _node(math.cos(self.data), self._COS, (self,))
 
 
 def linear(
@@ -369,32 +424,3 @@ def _sin(x: Any) -> Any:
 
 def _cos(x: Any) -> Any:
     return x.cos() if type(x) is Value else math.cos(x)
-
-
-# -------------------------------------------------------- backward rules
-# rule(g, out, *inputs) -> d(loss)/d(input) for each input.
-# Each line is the local derivative d(out)/d(input) times g.
-
-ADD = Op("+", lambda g, out, a, b: (g, g))
-SUB = Op("-", lambda g, out, a, b: (g, -g))
-MUL = Op("*", lambda g, out, a, b: (g * b, g * a))
-DIV = Op("/", lambda g, out, a, b: (g / b, -g * out / b))  # d(a/b)/db = -a/b**2 = -out/b
-NEG = Op("neg", lambda g, out, a: (-g,))
-# a ** n with a constant n: the exponent sits in the graph as a leaf (for
-# pictures) and gets no gradient. _raw keeps it a number under create_graph,
-# so the second derivative is again a POW_CONST, never a log of the base.
-POW_CONST = Op("**", lambda g, out, a, n: (g * _raw(n) * a ** (_raw(n) - 1.0), None))
-POW = Op("**", lambda g, out, a, b: (g * b * a ** (b - 1.0), g * out * _log(a)))
-EXP = Op("exp", lambda g, out, a: (g * out,))
-LOG = Op("log", lambda g, out, a: (g / a,))
-SQRT = Op("sqrt", lambda g, out, a: (g * 0.5 / out,))
-TANH = Op("tanh", lambda g, out, a: (g * (1.0 - out * out),))
-SIGMOID = Op("sigmoid", lambda g, out, a: (g * out * (1.0 - out),))
-RELU = Op("relu", lambda g, out, a: (g * (a > 0.0),))
-LEAKY_RELU = Op("leaky_relu", lambda g, out, a, slope: (g * (1.0 if a > 0.0 else _raw(slope)), None))
-SOFTPLUS = Op("softplus", lambda g, out, a: (g * _sigmoid(a),))
-LOG_SIGMOID = Op("log_sigmoid", lambda g, out, a: (g * _sigmoid(-a),))
-ABS = Op("abs", lambda g, out, a: (g * ((a > 0.0) - (a < 0.0)),))
-SIN = Op("sin", lambda g, out, a: (g * _cos(a),))
-COS = Op("cos", lambda g, out, a: (-g * _sin(a),))
-

@@ -89,3 +89,19 @@ def test_graph_domain_error_is_reported_not_raised(capsys, tmp_path):
 def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "autograd_mlp", "demo"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "mnist_mlp" in done.stdout
+
+
+def test_demo_help_after_the_name_is_the_demos_own(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["demo", "delta_rule", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: autograd-mlp demo delta_rule")
+    assert "--epochs" in out
+
+
+@pytest.mark.parametrize("name", ["o", "r", "out", "rank", "h"])
+def test_graph_variables_may_share_a_prefix_with_options(name, tmp_path, capsys):
+    out = tmp_path / "g.dot"
+    assert cli.main(["graph", f"{name}*2", f"--{name}", "3", "-o", str(out)]) == 0
+    assert f"d/d{name} = 2" in capsys.readouterr().out
