@@ -47,9 +47,10 @@ class Value:
     ``backward``; 0.0 before), ``label`` (shown in pictures).
     """
 
-    # No __dict__ and no reference back to itself: about 100 bytes a node,
-    # and a graph is freed by reference counting alone.
-    __slots__ = ("data", "grad", "label", "_op", "_prev")
+    # No __dict__ and no reference back to itself: under 150 bytes a node with
+    # its parents tuple and float, and a graph is freed by reference counting
+    # alone. No label slot either: see `label` below.
+    __slots__ = ("data", "grad", "_op", "_prev")
 
     requires_grad = True  # every Value takes part in differentiation
 
@@ -58,9 +59,19 @@ class Value:
             data = _to_float(data)
         self.data = data
         self.grad: Any = 0.0
-        self.label = label
         self._op = _op
-        self._prev = _prev
+        self._prev = _LabelledParents(_prev, label) if label else _prev
+
+    @property
+    def label(self) -> str:
+        """The name shown in pictures and in repr ('' for none)."""
+        return getattr(self._prev, "label", "")
+
+    @label.setter
+    def label(self, text: str) -> None:
+        # The label rides on the parents tuple: the few labelled nodes pay for
+        # it, while a slot would add 8 bytes to every node of every graph.
+        self._prev = _LabelledParents(self._prev, text) if text else tuple(self._prev)
 
     # ------------------------------------------------------------- basics
 
@@ -86,7 +97,7 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The input nodes of the operation that made this node."""
-        return self._prev
+        return tuple(self._prev)
 
     def backward(self, gradient: Number | Value | None = None, *, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
@@ -347,6 +358,16 @@ _LINEAR_OPS = {
 
 
 # ------------------------------------------------------------------ helpers
+
+
+class _LabelledParents(tuple):
+    """A labelled node's parents: a plain tuple to the graph walk, plus ``.label``."""
+
+    def __new__(cls, parents: tuple, label: str) -> _LabelledParents:
+        self = super().__new__(cls, parents)
+        self.label = str(label)
+        return self
+
 
 
 def _to_float(x: Any) -> float:
