@@ -66,9 +66,9 @@ def train_closed_form(w0: np.ndarray, targets: np.ndarray, batch_size: int, epoc
             for i in batch:
                 x = rows[i]
                 y = 1.0 / (1.0 + math.exp(-x.dot(w)))
-                term = (y * (1.0 - y) * (d[i] - y)) * x  # this sample's delta * x
+                term = (step * y * (1.0 - y) * (d[i] - y)) * x  # alpha/n * delta * x for this sample
                 dw = term if dw is None else dw + term
-            w += step * dw  # the mean of the batch's dW
+            w += dw  # alpha times the mean of the batch's dW
     return w
 
 
