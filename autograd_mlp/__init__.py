@@ -13,6 +13,7 @@ numpy `Tensor` (tensor.py); `nn` and `optim` build on both.
 from . import data, nn, optim, viz
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import (
+    Op,
     check_finite,
     enable_grad,
     find_nonfinite,
@@ -29,6 +30,7 @@ from .value import Value
 __version__ = "0.1.0"
 
 __all__ = [
+    "Op",
     "Value",
     "Tensor",
     "manual_seed",

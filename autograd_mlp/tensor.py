@@ -53,6 +53,7 @@ from .value import Value
 
 __all__ = [
     "Tensor",
+    "from_op",
     "tensor",
     "zeros",
     "ones",
@@ -1049,6 +1050,25 @@ def randn(
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def from_op(data: ArrayLike, op: Op, inputs: Sequence[Tensor]) -> Tensor:
+    """The output of your own operation: ``data`` computed from ``inputs``, differentiated by ``op``.
+
+    ``op = Op(name, rule)`` where ``rule(g, out, *inputs)`` returns one
+    gradient per input (see graph.py). Write the rule with operations that
+    work on both arrays and Tensors and second derivatives come for free::
+
+        CUBE = Op("cube", lambda g, out, x: (g * 3 * x * x,))
+        y = from_op(x.data ** 3, CUBE, [x])
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"from_op: op must be an autograd_mlp.Op, got {type(op).__name__}")
+    inputs = tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"from_op: input {i} is a {type(t).__name__}, not a Tensor")
+    return _node(_to_array(data, None), op, inputs)
 
 
 def _leaf(data: np.ndarray) -> Tensor:

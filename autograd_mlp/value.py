@@ -29,7 +29,7 @@ from .graph import Op
 
 _grad_mode = graph._mode
 
-__all__ = ["Value", "linear"]
+__all__ = ["Value", "linear", "from_op"]
 
 Number = Union[int, float]
 
@@ -329,6 +329,24 @@ def linear(
     if bias is None:
         return _node(act(z), op, (*weights, *inputs))
     return _node(act(z + bias.data), op, (*weights, *inputs, bias))
+
+
+def from_op(data: Number, op: Op, inputs: list[Value]) -> Value:
+    """The output of your own scalar operation: ``data`` from ``inputs``, differentiated by ``op``.
+
+    ``op = Op(name, rule)`` with ``rule(g, out, *inputs)`` returning one
+    gradient per input::
+
+        CUBE = Op("cube", lambda g, out, x: (g * 3 * x * x,))
+        y = from_op(x.data ** 3, CUBE, [x])
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"from_op: op must be an autograd_mlp.Op, got {type(op).__name__}")
+    inputs = tuple(inputs)
+    for i, v in enumerate(inputs):
+        if type(v) is not Value:
+            raise TypeError(f"from_op: input {i} is a {type(v).__name__}, not a Value")
+    return _node(_to_float(data), op, inputs)
 
 
 def _linear_grads(gz: Any, args: tuple) -> list[Any]:
