@@ -55,9 +55,46 @@ def tensor_step() -> None:
     render(loss, OUT / "mlp_step_modules.svg", collapse="module", color_by_grad=True)
 
 
+def first_graph() -> None:
+    """The first example of getting-started.md: y = tanh(x*w + b), after backward()."""
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.5, label="b")
+    n = x * w + b
+    n.label = "n"
+    y = n.tanh()
+    y.label = "y"
+    y.backward()
+    render(y, OUT / "first_graph.svg")
+
+
+def fused_neuron() -> None:
+    """neuron.svg's neuron as the one node that nn.Neuron builds (value.linear)."""
+    from autograd_mlp.value import linear
+
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = linear([w1, w2], [x1, x2], b, "tanh")
+    o.label = "o"
+    o.backward()
+    render(o, OUT / "neuron_fused.svg")
+
+
+def second_derivative() -> None:
+    """dy/dx of y = x**3 made with create_graph=True: a graph of its own, differentiated again."""
+    x = Value(2.0, label="x")
+    y = x**3
+    (dy,) = am.grad(y, [x], create_graph=True)
+    dy.label = "dy/dx"
+    dy.backward()
+    render(dy, OUT / "second_derivative.svg")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     neuron()
     reuse()
     tensor_step()
+    first_graph()
+    fused_neuron()
+    second_derivative()
     print(f"wrote figures to {OUT}")
