@@ -40,8 +40,13 @@ def build_ours(sizes, optimizer, lr, seed=0):
 
 
 def build_torch(sizes, optimizer, lr):
+    import os
+
     import torch
 
+    threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+    if threads > 0:
+        torch.set_num_threads(threads)  # the same thread count as numpy's BLAS (see common.prepare_process)
     torch.manual_seed(0)
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):

@@ -18,28 +18,43 @@ from typing import Callable
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
-def unset_openblas_workaround(argv: list[str]) -> None:
-    """Re-run this process without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE.
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
-    This machine image sets them for old OpenBLAS builds; they slow a current
-    numpy's matmul 1.7-1.9x. They are read when numpy loads, so the only way
-    to drop them is a fresh process. Tests and CI keep them as they are.
+
+def prepare_process(argv: list[str], threads: int) -> None:
+    """Re-run this process with the environment the benchmarks need, once.
+
+    * Without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: this machine image sets
+      them for old OpenBLAS builds, and they slow a current numpy's matmul
+      1.7-1.9x. Tests and CI keep them as they are.
+    * With ``threads`` BLAS/OpenMP threads for every library (numpy's
+      OpenBLAS, PyTorch): on a shared 2-core machine a second BLAS thread
+      that waits for a core made small matmuls 4-9x slower and the timings
+      meaningless; one thread each is a fair and repeatable comparison.
+
+    Both are read when the libraries load, so the only way is a fresh process.
     """
-    present = [v for v in OPENBLAS_VARS if v in os.environ]
-    if present and os.environ.get("AUTOGRAD_MLP_BENCH_KEEP_OPENBLAS") != "1":
-        env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_VARS}
-        env["AUTOGRAD_MLP_BENCH_UNSET"] = ",".join(present)
-        os.execve(sys.executable, [sys.executable, *argv], env)
+    if os.environ.get("AUTOGRAD_MLP_BENCH_PREPARED") == "1":
+        return
+    env = dict(os.environ)
+    keep = env.get("AUTOGRAD_MLP_BENCH_KEEP_OPENBLAS") == "1"
+    unset = [] if keep else [v for v in OPENBLAS_VARS if env.pop(v, None) is not None]
+    env["AUTOGRAD_MLP_BENCH_UNSET"] = ",".join(unset)
+    if threads > 0:
+        env.update({v: str(threads) for v in THREAD_VARS})
+    env["AUTOGRAD_MLP_BENCH_PREPARED"] = "1"
+    os.execve(sys.executable, [sys.executable, *argv], env)
 
 
 def environment_note() -> str:
     unset = os.environ.get("AUTOGRAD_MLP_BENCH_UNSET")
     blas = f"unset {unset} for this process" if unset else "OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE not set"
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "library default")
     import numpy as np
 
     return (
         f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} cores, "
-        f"{platform.machine()}; OpenBLAS workaround variables: {blas}"
+        f"{platform.machine()}; OpenBLAS workaround variables: {blas}; BLAS threads per library: {threads}"
     )
 
 

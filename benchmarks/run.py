@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import environment_note, unset_openblas_workaround  # noqa: E402
+from common import environment_note, prepare_process  # noqa: E402
 
 GROUPS = ("scalar", "tensor", "delta_rule")
 
@@ -32,9 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the scripts run, not the targets")
     parser.add_argument("--only", choices=GROUPS, action="append", help="run only these groups")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS/OpenMP threads for every library (default 1; 0 = each library's default)")
     args = parser.parse_args(argv)
     if not args.quick:
-        unset_openblas_workaround(sys.argv)
+        prepare_process(sys.argv, args.threads)
 
     import importlib
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_note, median_time, unset_openblas_workaround  # noqa: E402
+from common import environment_note, median_time, prepare_process  # noqa: E402
 
 import autograd_mlp as am  # noqa: E402
 from autograd_mlp import Tensor, nn, topological_order  # noqa: E402
@@ -63,9 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("scaling.png"))
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1; 0 = library default)")
     args = parser.parse_args(argv)
     if not args.quick:
-        unset_openblas_workaround(sys.argv)
+        prepare_process(sys.argv, args.threads)
     repeat = 2 if args.quick else 7
     scalar = scalar_points([5, 10] if args.quick else [25, 50, 100, 200, 400, 800], repeat)
     tensor = tensor_points([16, 32] if args.quick else [64, 128, 256, 512, 1024, 2048], repeat)
