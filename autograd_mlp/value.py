@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from operator import attrgetter
 from operator import mul as _mul
 from typing import Any, Union
 
@@ -28,6 +29,7 @@ from . import graph
 from .graph import Op
 
 _grad_mode = graph._mode
+_data = attrgetter("data")
 
 __all__ = ["Value", "linear", "from_op"]
 
@@ -325,7 +327,7 @@ def linear(
     except KeyError:
         raise ValueError(f"linear: unknown activation {activation!r}; use one of {sorted(map(str, _LINEAR_OPS))}") from None
     inputs = [x if type(x) is Value else _constant(x) for x in inputs]
-    z = sum(map(_mul, [w.data for w in weights], [x.data for x in inputs]))
+    z = sum(map(_mul, map(_data, weights), map(_data, inputs)))
     if bias is None:
         return _node(act(z), op, (*weights, *inputs))
     return _node(act(z + bias.data), op, (*weights, *inputs, bias))

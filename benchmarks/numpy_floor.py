@@ -49,7 +49,8 @@ class NumpyMLP:
         for i in reversed(range(n_layers)):
             w = self.params[2 * i]
             a = acts[i]
-            grads[2 * i] = g.T @ a
+            # one sample: an outer product (OpenBLAS is slow at (n, 1) @ (1, m))
+            grads[2 * i] = np.outer(g[0], a[0]) if batch == 1 else g.T @ a
             grads[2 * i + 1] = g.sum(axis=0)
             if i > 0:
                 g = g @ w
@@ -60,7 +61,8 @@ class NumpyMLP:
     def update(self, grads: list[np.ndarray]) -> None:
         if self.optimizer == "sgd":
             for p, g in zip(self.params, grads):
-                p -= self.lr * g
+                g *= self.lr  # our own temporary: scale it in place, then one subtraction
+                p -= g
             return
         self.t += 1
         c1 = 1 - self.b1**self.t

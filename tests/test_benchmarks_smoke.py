@@ -54,3 +54,33 @@ def test_scaling_script_runs_in_quick_mode(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "nodes" in done.stdout and "params" in done.stdout
+
+
+@pytest.mark.parametrize("batch, optimizer", [(1, "sgd"), (5, "sgd"), (5, "adam")])
+def test_the_numpy_floor_does_the_same_work_as_the_engine(batch, optimizer):
+    """The floor the Tensor engine is timed against must compute the same step."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from numpy_floor import NumpyMLP
+
+    from autograd_mlp import Tensor, nn, optim
+
+    rng = np.random.default_rng(batch)
+    x = rng.random((batch, 20))
+    y = rng.integers(0, 4, batch)
+    floor = NumpyMLP([20, 8, 4], dtype=np.float64, lr=0.1, optimizer=optimizer)
+    model = nn.mlp([20, 8, 4], dtype=np.float64)
+    for param, value in zip(model.parameters(), floor.params):
+        param.data[...] = value
+    make = {"sgd": optim.SGD, "adam": optim.Adam}[optimizer]
+    opt = make(model.parameters(), lr=0.1)
+    for _ in range(3):
+        floor_loss = floor.step(x, y)
+        opt.zero_grad()
+        loss = nn.CrossEntropyLoss()(model(Tensor(x)), y)
+        loss.backward()
+        opt.step()
+        assert abs(floor_loss - loss.item()) < 1e-12
+    for param, value in zip(model.parameters(), floor.params):
+        np.testing.assert_allclose(param.data, value, rtol=1e-10, atol=1e-12)
