@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import gc
 import random
+import statistics
 import time
 import tracemalloc
 
-from common import Result, gc_disabled, interleaved_medians, median_time
+from common import Result, gc_disabled, median_time
 
 from autograd_mlp import Value, topological_order
 from autograd_mlp.data import make_moons
@@ -53,7 +54,7 @@ def moons_step(quick: bool) -> list[Result]:
     random.seed(1337)
     ours = make_step(Value, MLP(2, [16, 16, 1]), X, y)
     ours_unfused = make_step(Value, MLP(2, [16, 16, 1], fused=False), X, y)
-    repeat = 3 if quick else 15
+    repeat = 3 if quick else 15  # steps per engine, in three blocks
     try:
         from micrograd.engine import Value as MicroValue
         from micrograd.nn import MLP as MicroMLP
@@ -67,10 +68,25 @@ def moons_step(quick: bool) -> list[Result]:
     def micro_nogc():
         with gc_disabled():
             micro()
-        gc.collect()  # micrograd's cycles pile up with the collector off; clear them outside the timing
 
-    t = interleaved_medians({"ours": ours, "ours_unfused": ours_unfused, "micro": micro}, repeat)
-    t_nogc = median_time(micro_nogc, repeat)
+    # Blocks, not interleaved steps: micrograd leaves its graph behind as cyclic
+    # garbage, and a collection that starts during our step would bill us for
+    # it. Each block starts with a clean heap; ABAB blocks share out load bursts.
+    samples: dict[str, list[float]] = {"ours": [], "ours_unfused": [], "micro": [], "micro_nogc": []}
+    fns = {"ours": ours, "ours_unfused": ours_unfused, "micro": micro, "micro_nogc": micro_nogc}
+    per_block = max(1, repeat // 3)
+    for _ in range(3):
+        for name, fn in fns.items():
+            gc.collect()
+            fn()  # warm-up
+            for _ in range(per_block):
+                t0 = time.perf_counter()
+                fn()
+                samples[name].append(time.perf_counter() - t0)
+                if name == "micro_nogc":
+                    gc.collect()  # its cycles pile up with the collector off: clear them untimed
+    t = {name: statistics.median(v) for name, v in samples.items()}
+    t_nogc = t["micro_nogc"]
     detail = {"ours_ms": t["ours"] * 1e3, "ours_unfused_ms": t["ours_unfused"] * 1e3,
               "micrograd_ms": t["micro"] * 1e3, "micrograd_gc_off_ms": t_nogc * 1e3}
     r1 = t["micro"] / t["ours"]

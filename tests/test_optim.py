@@ -192,18 +192,23 @@ def test_state_is_floats_for_values_and_arrays_updated_in_place_for_arrays():
     assert opt.state[value]["step"] == opt.state[array]["step"] == 2
 
 
-def test_adam_step_on_arrays_allocates_no_temporaries():
+def test_array_steps_allocate_at_most_one_temporary():
     n = 250_000  # 2 MB a parameter: a temporary array would show up clearly
     params = [ArrayParam(np.zeros(n)), ArrayParam(np.zeros(n))]
     for p in params:
         p.grad = np.full(n, 0.5)
-    for opt in (Adam(params, lr=1e-3, weight_decay=0.1), AdamW(params, lr=1e-3), SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)):
+    for opt, temporaries in (
+        (Adam(params, lr=1e-3, weight_decay=0.1), 0),
+        (AdamW(params, lr=1e-3), 0),
+        # SGD's final lr * grad is a fresh temporary on purpose (see SGD._update)
+        (SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1), 1),
+    ):
         opt.step()  # the first step creates the state and scratch arrays
         tracemalloc.start()
         opt.step()
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert peak < 0.05 * n * 8, (type(opt).__name__, peak)
+        assert peak < (temporaries + 0.05) * n * 8, (type(opt).__name__, peak)
 
 
 def test_parameters_without_gradient_are_skipped():
