@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick         # tiny configuration (smoke test)
     python benchmarks/run.py --only scalar   # one group: scalar, tensor, delta_rule
     python benchmarks/run.py --json out.json # also write the results as JSON
+    python benchmarks/run.py --runs 3        # each target: the median of 3 runs, and their range
 
 Install the reference packages first: pip install -e ".[bench]"
 (micrograd 0.1.0 and PyTorch's CPU wheel 2.13.0; columns whose reference is
@@ -27,11 +28,28 @@ from common import environment_note, prepare_process  # noqa: E402
 GROUPS = ("scalar", "tensor", "delta_rule")
 
 
+def median_run(rows: tuple) -> object:
+    """The run whose ratio is the median for one benchmark, with the range over all runs noted.
+
+    A verdict only moves one way with its ratio, so the median run's verdict is
+    the verdict of the median ratio (for an odd number of runs).
+    """
+    if len(rows) == 1 or any(r.ratio is None for r in rows):
+        return rows[0]
+    ordered = sorted(rows, key=lambda r: r.ratio)
+    chosen = ordered[len(ordered) // 2]
+    chosen.measured += f" [runs: {ordered[0].ratio:.2f}..{ordered[-1].ratio:.2f}]"
+    chosen.detail = {**chosen.detail, "ratios_over_runs": [r.ratio for r in rows]}
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the scripts run, not the targets")
     parser.add_argument("--only", choices=GROUPS, action="append", help="run only these groups")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="repeat everything N times and report each target's median run (default 1)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/OpenMP threads for every library (default 1; 0 = each library's default)")
     args = parser.parse_args(argv)
@@ -40,14 +58,19 @@ def main(argv: list[str] | None = None) -> int:
 
     import importlib
 
-    results = []
+    runs: list[list] = []
     started = time.perf_counter()
-    for group in args.only or GROUPS:
-        module = importlib.import_module(f"bench_{group}")
-        print(f"running {group} ...", file=sys.stderr, flush=True)
-        results.extend(module.run(quick=args.quick))
+    for run in range(args.runs):
+        results = []
+        for group in args.only or GROUPS:
+            module = importlib.import_module(f"bench_{group}")
+            print(f"run {run + 1}/{args.runs}: {group} ...", file=sys.stderr, flush=True)
+            results.extend(module.run(quick=args.quick))
+        runs.append(results)
+    results = [median_run(rows) for rows in zip(*runs)]
     note = environment_note()
-    print(f"\nautograd_mlp benchmarks ({'quick' if args.quick else 'full'}); {note}")
+    spread = f"; median of {args.runs} runs, with the range over runs" if args.runs > 1 else ""
+    print(f"\nautograd_mlp benchmarks ({'quick' if args.quick else 'full'}{spread}); {note}")
     print(f"{'benchmark':<44} {'ratio':>7}  {'target':<28} verdict  measured")
     for r in results:
         print(r.row())
