@@ -39,3 +39,25 @@ def save_figure(fig: Any, path: Path, dpi: int = 120) -> Path:
         plt.close(fig)
         tmp.unlink(missing_ok=True)
     return path
+
+
+def check_options(
+    parser: Any,
+    args: Any,
+    *,
+    at_least: dict[str, float] | None = None,
+    positive: tuple[str, ...] = (),
+) -> None:
+    """Refuse out-of-range options the argparse way (usage line, exit code 2).
+
+    ``at_least={"epochs": 1, "seed": 0}`` -> "--epochs must be at least 1",
+    "--seed must be >= 0"; ``positive=("lr",)`` -> "--lr must be positive"
+    (NaN included). Option names are given as on the command line.
+    """
+    for name, low in (at_least or {}).items():
+        value = getattr(args, name.replace("-", "_"))
+        if value is not None and not value >= low:
+            parser.error(f"--{name} must be " + (">= 0" if low == 0 else f"at least {low}"))
+    for name in positive:
+        if not getattr(args, name.replace("-", "_")) > 0:
+            parser.error(f"--{name} must be positive")

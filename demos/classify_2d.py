@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos._support import pyplot, save_figure
+from autograd_mlp.demos._support import check_options, pyplot, save_figure
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -313,18 +313,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--seed must be >= 0")
     if args.samples < 10 * CLASSES:
         parser.error(f"--samples must be at least {10 * CLASSES} (a few points per class in every split)")
-    if args.noise < 0:
-        parser.error("--noise must be >= 0")
-    if args.epochs < 1:
-        parser.error("--epochs must be at least 1")
-    if args.batch_size < 1:
-        parser.error("--batch-size must be at least 1")
-    if not args.lr > 0:
-        parser.error("--lr must be positive")
-    if args.hidden < 1:
-        parser.error("--hidden must be at least 1")
-    if args.print_every is not None and args.print_every < 1:
-        parser.error("--print-every must be at least 1")
+    check_options(
+        parser,
+        args,
+        at_least={"noise": 0, "epochs": 1, "batch-size": 1, "hidden": 1, "print-every": 1},
+        positive=("lr",),
+    )
     every = args.print_every or max(1, args.epochs // 10)
 
     start = time.perf_counter()

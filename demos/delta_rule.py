@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from autograd_mlp.demos._support import pyplot, save_figure
+from autograd_mlp.demos._support import check_options, pyplot, save_figure
 
 from autograd_mlp import Value
 from autograd_mlp.value import linear
@@ -186,10 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per method; the median is shown (default 3)")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for delta_rule_errors.png (default out/)")
     args = parser.parse_args(argv)
-    if args.epochs < 1:
-        parser.error("--epochs must be at least 1")
-    if args.repeats < 1:
-        parser.error("--repeats must be at least 1")
+    check_options(parser, args, at_least={"epochs": 1, "repeats": 1})
 
     print(f"initial weights (seed {args.seed}): {np.round(initial_weights(args.seed), 4).tolist()}\n")
     results = run(args.seed, args.epochs, args.repeats)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos._support import pyplot, save_figure
+from autograd_mlp.demos._support import check_options, pyplot, save_figure
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -277,18 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("--out", type=Path, default=Path("out"), help=f"folder for {PNG_NAME} (default out/)")
     args = parser.parse_args(argv)
-    if args.seed < 0:
-        parser.error("--seed must be >= 0")
-    if args.samples < 2:
-        parser.error("--samples must be at least 2")
-    if args.epochs < 1:
-        parser.error("--epochs must be at least 1")
-    if args.batch_size < 1:
-        parser.error("--batch-size must be at least 1")
-    if not args.lr > 0:
-        parser.error("--lr must be positive")
-    if args.hidden < 1:
-        parser.error("--hidden must be at least 1")
+    check_options(
+        parser, args, at_least={"seed": 0, "samples": 2, "epochs": 1, "batch-size": 1, "hidden": 1}, positive=("lr",)
+    )
 
     start = time.perf_counter()
     print(

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos._support import pyplot, save_figure
+from autograd_mlp.demos._support import check_options, pyplot, save_figure
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -247,14 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"hidden units of the MLP (default {DEFAULT_HIDDEN})")
     parser.add_argument("--out", type=Path, default=Path("out"), help=f"folder for {PNG_NAME} (default out/)")
     args = parser.parse_args(argv)
-    if args.seed < 0:
-        parser.error("--seed must be >= 0")
-    if args.steps < 1:
-        parser.error("--steps must be at least 1")
-    if not args.lr > 0:
-        parser.error("--lr must be positive")
-    if args.hidden < 1:
-        parser.error("--hidden must be at least 1")
+    check_options(parser, args, at_least={"seed": 0, "steps": 1, "hidden": 1}, positive=("lr",))
 
     start = time.perf_counter()
     results = run(args.seed, args.steps, args.lr, args.hidden)

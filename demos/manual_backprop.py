@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from autograd_mlp.demos._support import pyplot, save_figure
+from autograd_mlp.demos._support import check_options, pyplot, save_figure
 
 from autograd_mlp import Tensor
 
@@ -114,10 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for manual_backprop_loss.png")
     args = parser.parse_args(argv)
-    if args.steps < 1:
-        parser.error("--steps must be at least 1")
-    if not args.lr > 0:
-        parser.error("--lr must be positive")
+    check_options(parser, args, at_least={"steps": 1}, positive=("lr",))
     result = train(args.seed, args.steps, args.lr)
     print(f"{args.steps} steps, lr {args.lr}, seed {args.seed}")
     print(f"largest |manual - backward()| gradient difference over all steps: {result['max_gradient_difference']:.2e}"
