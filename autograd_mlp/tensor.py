@@ -889,7 +889,12 @@ def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs: tuple =
         gw = _reduce_to(g2.T * x2 if x2.shape[0] == 1 else g2.T @ x2, w)
     if b is None:
         return (gx, gw)
-    return (gx, gw, _reduce_to(g, b) if needs[2] else None)
+    gb = None
+    if needs[2]:
+        # the usual (out,) bias: one sum over the batch rows, no general unbroadcast
+        gb = g.reshape((-1, g.shape[-1])).sum(axis=0) if b.ndim == 1 else g
+        gb = _reduce_to(gb, b)
+    return (gx, gw, gb)
 
 
 _LINEAR = Op("linear", _linear_rule, needs_mask=True)  # with or without the bias input

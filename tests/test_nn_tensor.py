@@ -279,3 +279,11 @@ def test_short_mnist_training_on_the_shipped_sample_beats_88_percent():
         predictions = model(Tensor(test.images)).data.argmax(axis=1)
     accuracy = float(np.mean(predictions == test.labels))
     assert accuracy > 0.88, accuracy
+
+
+def test_sequential_applies_a_repeated_module_each_time():
+    double = nn.Linear(1, 1, bias=False, dtype=np.float64)
+    double.weight.data[...] = 2.0
+    seq = nn.Sequential(double, double)
+    assert len(seq) == 2
+    assert seq(Tensor(np.array([[3.0]]))).item() == 12.0

@@ -85,8 +85,13 @@ class Sequential(Module):
                 raise TypeError(f"Sequential: item {i} is a {type(module).__name__}, not a Module")
             self.add_module(str(i), module)
 
+    def _sequence(self) -> list[Module]:
+        # In attribute order and without removing repeats: Sequential(relu, relu)
+        # with one ReLU object applies it twice (named_children would list it once).
+        return [m for m in vars(self).values() if isinstance(m, Module)]
+
     def forward(self, x: Any) -> Any:
-        for _, module in self.named_children():
+        for module in self._sequence():
             x = module(x)
         return x
 
@@ -97,13 +102,13 @@ class Sequential(Module):
         return self
 
     def __len__(self) -> int:
-        return len(self.named_children())
+        return len(self._sequence())
 
     def __iter__(self) -> Iterator[Module]:
-        return iter(self.children())
+        return iter(self._sequence())
 
     def __getitem__(self, index: int) -> Module:
-        children = self.children()
+        children = self._sequence()
         try:
             return children[index]
         except IndexError:

@@ -66,8 +66,8 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 
 
 def _reduced_array(losses: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return np.asarray(losses.mean(), dtype=losses.dtype)
+    if reduction == "mean":  # sum / n: ndarray.mean goes through a slow Python wrapper; empty -> nan
+        return np.asarray(losses.sum() / losses.size if losses.size else np.nan, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses
