@@ -8,11 +8,13 @@ Conventions:
   ```console block: lines "$ cmd" are run with bash in the page's work dir; the following
       lines up to the next "$ " are its output (stdout+stderr).
   <!-- skip --> on the line before a block: not run.
+  <!-- requires: PACKAGE --> on the line before a block: run only where PACKAGE is installed.
 All python blocks of a page share one namespace and run in a fresh temp dir (cwd).
 """
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import re
@@ -40,7 +42,12 @@ def blocks(lines):
             k = i - 1
             while k >= 0 and not lines[k].strip():
                 k -= 1
-            skip = k >= 0 and lines[k].strip() == "<!-- skip -->"
+            marker = lines[k].strip() if k >= 0 else ""
+            skip = marker == "<!-- skip -->"
+            # <!-- requires: micrograd --> runs the block only where that package is installed
+            if marker.startswith("<!-- requires:"):
+                package = marker[len("<!-- requires:") : -len("-->")].strip()
+                skip = importlib.util.find_spec(package) is None
             out.append([lang, i, j, skip])
             i = j + 1
         else:
