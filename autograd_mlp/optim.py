@@ -114,7 +114,8 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                new = self._update(data, g, state, group, self._buffers(data) if is_array else (None, None))
+                scratch = self._buffers(data) if is_array and self._uses_scratch(group) else (None, None)
+                new = self._update(data, g, state, group, scratch)
                 if not is_array:  # arrays were updated in place; a float must be stored back
                     p.data = new
 
@@ -122,9 +123,13 @@ class Optimizer:
         """Return the updated data (a float, or ``data`` itself changed in place)."""
         raise NotImplementedError
 
+    def _uses_scratch(self, group: dict) -> bool:
+        """Whether this group's update uses the scratch arrays (they only save allocations)."""
+        return True
+
     def _buffers(self, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Two scratch arrays shaped like ``like``, reused by every step and parameter of that shape."""
-        key = (like.shape, like.dtype.str)
+        key = (like.shape, like.dtype)
         pair = self._scratch.get(key)
         if pair is None:
             pair = self._scratch[key] = (np.empty_like(like), np.empty_like(like))
@@ -212,6 +217,9 @@ class SGD(Optimizer):
                 f"got momentum={group['momentum']}, dampening={group['dampening']}",
             )
 
+    def _uses_scratch(self, group: dict) -> bool:
+        return bool(group["momentum"] or group["weight_decay"])  # plain SGD is one expression
+
     def _update(self, data: Any, grad: Any, state: dict, group: dict, scratch: tuple) -> Any:
         s0, s1 = scratch
         lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
@@ -234,7 +242,7 @@ class SGD(Optimizer):
                 d_p = ahead
             else:
                 d_p = buf
-        if s0 is None:
+        if not isinstance(data, np.ndarray):
             return data - lr * d_p
         # A fresh temporary, not the scratch s0: malloc hands back the block
         # just freed, still in cache, and a cold 5 MB scratch was measured
