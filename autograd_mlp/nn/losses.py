@@ -49,6 +49,14 @@ def _as_tensor(x: Any, name: str, like: Tensor | None = None) -> Tensor:
     return Tensor(array)
 
 
+def _prediction_and_target(loss: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor]:
+    """Both as Tensors (a float target takes the prediction's dtype), of the same shape."""
+    prediction = _as_tensor(prediction, "prediction")
+    target = _as_tensor(target, "target", like=prediction)
+    _same_shape(loss, prediction, target)
+    return prediction, target
+
+
 def _same_shape(loss: str, prediction: Tensor, target: Tensor) -> None:
     if prediction.shape != target.shape:
         raise ValueError(
@@ -236,9 +244,7 @@ class MSELoss(_Loss):
     """Mean squared error: (prediction - target)^2, reduced."""
 
     def forward(self, prediction: Tensor, target: Any) -> Tensor:
-        prediction = _as_tensor(prediction, "prediction")
-        target = _as_tensor(target, "target", like=prediction)
-        _same_shape("MSELoss", prediction, target)
+        prediction, target = _prediction_and_target("MSELoss", prediction, target)
         diff = prediction - target
         return _reduce(diff * diff, self.reduction)
 
@@ -247,9 +253,7 @@ class BCELoss(_Loss):
     """Binary cross-entropy of probabilities; logs clamped at -100 like PyTorch, so p = 0 or 1 stays finite."""
 
     def forward(self, probabilities: Tensor, target: Any) -> Tensor:
-        probabilities = _as_tensor(probabilities, "probabilities")
-        target = _as_tensor(target, "target", like=probabilities)
-        _same_shape("BCELoss", probabilities, target)
+        probabilities, target = _prediction_and_target("BCELoss", probabilities, target)
         return _bce(probabilities, target, self.reduction)
 
 
@@ -257,9 +261,7 @@ class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross-entropy in one stable step, on raw scores (logits)."""
 
     def forward(self, logits: Tensor, target: Any) -> Tensor:
-        logits = _as_tensor(logits, "logits")
-        target = _as_tensor(target, "target", like=logits)
-        _same_shape("BCEWithLogitsLoss", logits, target)
+        logits, target = _prediction_and_target("BCEWithLogitsLoss", logits, target)
         return _bce_with_logits(logits, target, self.reduction)
 
 
