@@ -15,7 +15,7 @@ to the forward code in value.py / tensor.py:
 
     rule(g, out, *inputs) -> one gradient per input (None = no gradient)
 
-(With ``Op(..., needs_mask=True)`` the rule also gets ``needs=[bool, ...]``,
+(With ``Op(..., skip_unneeded=True)`` the rule also gets ``needs_input_grad=[bool, ...]``,
 one per input, and returns None where an input needs no gradient.)
 
 The rule is called with raw data (floats / arrays) during an ordinary
@@ -57,14 +57,14 @@ __all__ = [
 class Op(NamedTuple):
     """An operation: its name (shown in pictures) and its backward rule.
 
-    ``needs_mask=True`` asks the walk to pass ``needs=[bool per input]`` so
+    ``skip_unneeded=True`` asks the walk to pass ``needs_input_grad=[bool per input]`` so
     the rule can skip gradients nobody wants (the input batch of ``x @ W``
     costs as much as the forward product).
     """
 
     name: str
     rule: Callable[..., Sequence[Any]]
-    needs_mask: bool = False
+    skip_unneeded: bool = False
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -135,7 +135,7 @@ def current_scope() -> str:
 # ---------------------------------------------------------------- the walk
 
 
-def _count_consumers(root: Any) -> dict[Any, int]:
+def _count_consumers_and_clear_grads(root: Any) -> dict[Any, int]:
     """For each interior node below ``root``: how many edges lead into it from above.
 
     Also clears every interior node's gradient, so each backward pass starts
@@ -168,7 +168,7 @@ def topological_order(roots: Any) -> list[Any]:
     Unlike `backward`, it changes no gradient.
     """
     roots = list(roots) if isinstance(roots, (list, tuple)) else [roots]
-    pending: dict[int, int] = {}
+    pending: dict[Any, int] = {}
     stack = []
     for root in roots:
         if root not in pending:
@@ -214,7 +214,7 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
     if not root._prev:  # a leaf: nothing to propagate
         _add_grad(root, seed)
         return
-    pending = _count_consumers(root)
+    pending = _count_consumers_and_clear_grads(root)
     root.grad = seed
     ready = [root]
     # The grad-mode switch by hand, not `with set_grad_enabled(...)`: the
@@ -229,12 +229,12 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
             op = node._op
             if g is None:  # no consumer sent a gradient (e.g. a constant exponent)
                 grads = [None] * len(prev)
-            elif op.needs_mask:
-                needs = [p.requires_grad for p in prev]
+            elif op.skip_unneeded:
+                needs_input_grad = [p.requires_grad for p in prev]
                 if create_graph:
-                    grads = op.rule(g, node, *prev, needs=needs)
+                    grads = op.rule(g, node, *prev, needs_input_grad=needs_input_grad)
                 else:
-                    grads = op.rule(g, node.data, *map(_data, prev), needs=needs)
+                    grads = op.rule(g, node.data, *map(_data, prev), needs_input_grad=needs_input_grad)
             elif create_graph:
                 grads = op.rule(g, node, *prev)
             else:

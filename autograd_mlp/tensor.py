@@ -73,7 +73,7 @@ _ndarray = np.ndarray
 _new = object.__new__
 _FLOAT32 = np.dtype(np.float32)
 _ALLOWED_KINDS = "biuf"  # bool, signed, unsigned, float: what a Tensor may hold
-_BOTH = (True, True)  # `needs` for callers that pass none: every input wants its gradient
+_BOTH = (True, True)  # `needs_input_grad` for callers that pass none: every input wants its gradient
 
 Shape = tuple[int, ...]
 Axis = Union[None, int, Sequence[int]]
@@ -351,11 +351,11 @@ class Tensor:
 
     _ADD = Op(
         "+",
-        lambda g, out, a, b, needs=_BOTH: (
-            _reduce_to(g, a) if needs[0] else None,
-            _reduce_to(g, b) if needs[1] else None,
+        lambda g, out, a, b, needs_input_grad=_BOTH: (
+            _reduce_to(g, a) if needs_input_grad[0] else None,
+            _reduce_to(g, b) if needs_input_grad[1] else None,
         ),
-        needs_mask=True,
+        skip_unneeded=True,
     )
 
     def __sub__(self, other: ArrayLike) -> Tensor:
@@ -366,11 +366,11 @@ class Tensor:
 
     _SUB = Op(
         "-",
-        lambda g, out, a, b, needs=_BOTH: (
-            _reduce_to(g, a) if needs[0] else None,
-            _reduce_to(-g, b) if needs[1] else None,
+        lambda g, out, a, b, needs_input_grad=_BOTH: (
+            _reduce_to(g, a) if needs_input_grad[0] else None,
+            _reduce_to(-g, b) if needs_input_grad[1] else None,
         ),
-        needs_mask=True,
+        skip_unneeded=True,
     )
 
     def __mul__(self, other: ArrayLike) -> Tensor:
@@ -381,11 +381,11 @@ class Tensor:
 
     _MUL = Op(
         "*",
-        lambda g, out, a, b, needs=_BOTH: (
-            _reduce_to(g * b, a) if needs[0] else None,
-            _reduce_to(g * a, b) if needs[1] else None,
+        lambda g, out, a, b, needs_input_grad=_BOTH: (
+            _reduce_to(g * b, a) if needs_input_grad[0] else None,
+            _reduce_to(g * a, b) if needs_input_grad[1] else None,
         ),
-        needs_mask=True,
+        skip_unneeded=True,
     )
 
     def __truediv__(self, other: ArrayLike) -> Tensor:
@@ -402,11 +402,11 @@ class Tensor:
     # d(a/b)/db = -a/b**2 = -out/b
     _DIV = Op(
         "/",
-        lambda g, out, a, b, needs=_BOTH: (
-            _reduce_to(g / b, a) if needs[0] else None,
-            _reduce_to(-g * out / b, b) if needs[1] else None,
+        lambda g, out, a, b, needs_input_grad=_BOTH: (
+            _reduce_to(g / b, a) if needs_input_grad[0] else None,
+            _reduce_to(-g * out / b, b) if needs_input_grad[1] else None,
         ),
-        needs_mask=True,
+        skip_unneeded=True,
     )
 
     def __neg__(self) -> Tensor:
@@ -782,12 +782,12 @@ class Tensor:
 # ------------------------------------------------------- rules with parameters
 
 
-def _op_with(name: str, rule: Callable[..., Any], needs_mask: bool = False, **params: Any) -> Op:
+def _op_with(name: str, rule: Callable[..., Any], skip_unneeded: bool = False, **params: Any) -> Op:
     """The Op for a rule that needs constants (an axis, a slope): made once per distinct value, then reused."""
     key = (rule, *params.items())
     op = _ops_with_params.get(key)
     if op is None:
-        op = _ops_with_params[key] = Op(name, functools.partial(rule, **params), needs_mask)
+        op = _ops_with_params[key] = Op(name, functools.partial(rule, **params), skip_unneeded)
     return op
 
 
@@ -818,15 +818,15 @@ def matmul(a: ArrayLike, b: ArrayLike) -> Tensor:
     return _node(data, _MATMUL, (a, b))
 
 
-def _matmul_rule(g: Any, out: Any, a: Any, b: Any, needs: tuple = _BOTH) -> tuple:
+def _matmul_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BOTH) -> tuple:
     """For C = A @ B: dA = G @ B^T, dB = A^T @ G, with vectors lifted to matrices and batch axes summed back."""
     if a.ndim == 2 and b.ndim == 2:  # the common case: one product per gradient, no reshapes
         return (
-            _reduce_to(g @ b.T, a) if needs[0] else None,
-            _reduce_to(a.T @ g, b) if needs[1] else None,
+            _reduce_to(g @ b.T, a) if needs_input_grad[0] else None,
+            _reduce_to(a.T @ g, b) if needs_input_grad[1] else None,
         )
     if a.ndim == 1 and b.ndim == 1:  # dot product: out is a scalar
-        return (_reduce_to(g * b, a) if needs[0] else None, _reduce_to(g * a, b) if needs[1] else None)
+        return (_reduce_to(g * b, a) if needs_input_grad[0] else None, _reduce_to(g * a, b) if needs_input_grad[1] else None)
     # numpy treats a vector a as a (1, k) matrix and a vector b as (k, 1), then drops that axis from out.
     A = a.reshape((1,) + a.shape) if a.ndim == 1 else a
     B = b.reshape(b.shape + (1,)) if b.ndim == 1 else b
@@ -835,8 +835,8 @@ def _matmul_rule(g: Any, out: Any, a: Any, b: Any, needs: tuple = _BOTH) -> tupl
         G = G.reshape(G.shape[:-1] + (1, G.shape[-1]))
     if b.ndim == 1:
         G = G.reshape(G.shape + (1,))
-    ga = _shaped(_reduce_to(G @ B.swapaxes(-1, -2), A), a.shape) if needs[0] else None
-    gb = _shaped(_reduce_to(A.swapaxes(-1, -2) @ G, B), b.shape) if needs[1] else None
+    ga = _shaped(_reduce_to(G @ B.swapaxes(-1, -2), A), a.shape) if needs_input_grad[0] else None
+    gb = _shaped(_reduce_to(A.swapaxes(-1, -2) @ G, B), b.shape) if needs_input_grad[1] else None
     return (ga, gb)
 
 
@@ -845,7 +845,7 @@ def _shaped(g: Any, shape: Shape) -> Any:
     return g if g.shape == shape else g.reshape(shape)
 
 
-_MATMUL = Op("@", _matmul_rule, needs_mask=True)
+_MATMUL = Op("@", _matmul_rule, skip_unneeded=True)
 
 
 def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> Tensor:
@@ -877,11 +877,11 @@ def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> Te
     return _node(data, _LINEAR, (x, weight, bias))
 
 
-def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs: tuple = (True, True, True)) -> tuple:
+def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs_input_grad: tuple = (True, True, True)) -> tuple:
     """dx = g @ W, dW = g^T @ x (batch axes flattened into one), db = g summed over the batch."""
-    gx = _reduce_to(g @ w, x) if needs[0] else None
+    gx = _reduce_to(g @ w, x) if needs_input_grad[0] else None
     gw = None
-    if needs[1]:
+    if needs_input_grad[1]:
         g2 = g.reshape((-1, g.shape[-1]))
         x2 = x.reshape((-1, x.shape[-1]))
         # One sample: an outer product by broadcasting. OpenBLAS runs the
@@ -890,14 +890,14 @@ def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs: tuple =
     if b is None:
         return (gx, gw)
     gb = None
-    if needs[2]:
+    if needs_input_grad[2]:
         # the usual (out,) bias: one sum over the batch rows, no general unbroadcast
         gb = g.reshape((-1, g.shape[-1])).sum(axis=0) if b.ndim == 1 else g
         gb = _reduce_to(gb, b)
     return (gx, gw, gb)
 
 
-_LINEAR = Op("linear", _linear_rule, needs_mask=True)  # with or without the bias input
+_LINEAR = Op("linear", _linear_rule, skip_unneeded=True)  # with or without the bias input
 
 
 def _power(a: Tensor, b: Tensor) -> Tensor:
@@ -909,16 +909,16 @@ def _power(a: Tensor, b: Tensor) -> Tensor:
     return _node(data, _POW, (a, b))
 
 
-def _pow_rule(g: Any, out: Any, a: Any, b: Any, needs: tuple = _BOTH) -> tuple:
+def _pow_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BOTH) -> tuple:
     """d(a**b)/da = b a**(b-1); d(a**b)/db = a**b ln a (taken as 0 where a == 0, the limit for b > 0)."""
-    ga = _reduce_to(g * b * a ** (b - 1), a) if needs[0] else None
+    ga = _reduce_to(g * b * a ** (b - 1), a) if needs_input_grad[0] else None
     gb = None
-    if needs[1]:
+    if needs_input_grad[1]:
         gb = _reduce_to(_where(_data(a) == 0, 0.0, g * out * _log(a)), b)
     return (ga, gb)
 
 
-_POW = Op("**", _pow_rule, needs_mask=True)
+_POW = Op("**", _pow_rule, skip_unneeded=True)
 
 
 def concatenate(tensors: Sequence[ArrayLike], axis: int = 0) -> Tensor:
@@ -981,16 +981,16 @@ def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
     return _node(data, _WHERE, (_leaf(cond), a, b))
 
 
-def _where_rule(g: Any, out: Any, cond: Any, a: Any, b: Any, needs: tuple = (False, True, True)) -> tuple:
+def _where_rule(g: Any, out: Any, cond: Any, a: Any, b: Any, needs_input_grad: tuple = (False, True, True)) -> tuple:
     c = _data(cond)
     return (
         None,
-        _reduce_to(_where(c, g, 0), a) if needs[1] else None,
-        _reduce_to(_where(c, 0, g), b) if needs[2] else None,
+        _reduce_to(_where(c, g, 0), a) if needs_input_grad[1] else None,
+        _reduce_to(_where(c, 0, g), b) if needs_input_grad[2] else None,
     )
 
 
-_WHERE = Op("where", _where_rule, needs_mask=True)
+_WHERE = Op("where", _where_rule, skip_unneeded=True)
 
 
 def maximum(a: ArrayLike, b: ArrayLike) -> Tensor:
@@ -1005,7 +1005,7 @@ def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
     return _binary(np.minimum, "minimum", _MINIMUM, a, b)
 
 
-def _choice_rule(g: Any, out: Any, a: Any, b: Any, needs: tuple = _BOTH) -> tuple:
+def _choice_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BOTH) -> tuple:
     """The input whose value was chosen gets g; on a tie each gets g/2."""
     x, y, chosen = _data(a), _data(b), _data(out)
     share_a = (x == chosen).astype(chosen.dtype)
@@ -1014,13 +1014,13 @@ def _choice_rule(g: Any, out: Any, a: Any, b: Any, needs: tuple = _BOTH) -> tupl
     share_a -= tie * 0.5  # fresh arrays of our own: changing them in place is safe
     share_b -= tie * 0.5
     return (
-        _reduce_to(g * share_a, a) if needs[0] else None,
-        _reduce_to(g * share_b, b) if needs[1] else None,
+        _reduce_to(g * share_a, a) if needs_input_grad[0] else None,
+        _reduce_to(g * share_b, b) if needs_input_grad[1] else None,
     )
 
 
-_MAXIMUM = Op("maximum", _choice_rule, needs_mask=True)
-_MINIMUM = Op("minimum", _choice_rule, needs_mask=True)
+_MAXIMUM = Op("maximum", _choice_rule, skip_unneeded=True)
+_MINIMUM = Op("minimum", _choice_rule, skip_unneeded=True)
 
 
 # ------------------------------------------------------------ constructors

@@ -31,7 +31,7 @@ from .graph import Op
 _grad_mode = graph._mode
 _data = attrgetter("data")
 
-__all__ = ["Value", "linear", "from_op"]
+__all__ = ["Value", "fused_neuron", "from_op"]
 
 Number = Union[int, float]
 
@@ -304,7 +304,7 @@ class Value:
         return _node(math.cos(self.data), self._COS, (self,))
 
 
-def linear(
+def fused_neuron(
     weights: list[Value],
     inputs: list[Value | Number],
     bias: Value | None = None,
@@ -321,11 +321,11 @@ def linear(
     """
     n = len(weights)
     if len(inputs) != n:
-        raise ValueError(f"linear: {n} weights but {len(inputs)} inputs")
+        raise ValueError(f"fused_neuron: {n} weights but {len(inputs)} inputs")
     try:
         op, act = _LINEAR_OPS[activation]
     except KeyError:
-        raise ValueError(f"linear: unknown activation {activation!r}; use one of {sorted(map(str, _LINEAR_OPS))}") from None
+        raise ValueError(f"fused_neuron: unknown activation {activation!r}; use one of {sorted(map(str, _LINEAR_OPS))}") from None
     inputs = [x if type(x) is Value else _constant(x) for x in inputs]
     z = sum(map(_mul, map(_data, weights), map(_data, inputs)))
     if bias is None:

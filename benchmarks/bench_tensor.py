@@ -25,7 +25,7 @@ CONFIGS = [
 
 def build_ours(sizes, optimizer, lr, seed=0):
     am.manual_seed(seed)
-    model = nn.mlp(sizes, activation="relu")
+    model = nn.sequential_mlp(sizes, activation="relu")
     opt = optim.Adam(model.parameters(), lr=lr) if optimizer == "adam" else optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
 

@@ -48,7 +48,7 @@ def tensor_points(widths: list[int], repeat: int) -> list[tuple[int, float]]:
     labels = rng.integers(0, 10, 128)
     points = []
     for h in widths:
-        model = nn.mlp([784, h, 10], rng=0)
+        model = nn.sequential_mlp([784, h, 10], rng=0)
         loss_fn = nn.CrossEntropyLoss()
 
         def step():

@@ -77,7 +77,7 @@ def make_model(kind: str, hidden: int = DEFAULT_HIDDEN, rng: np.random.Generator
     if kind == "linear":
         return nn.Linear(2, CLASSES, rng=rng)
     if kind == "mlp":
-        return nn.mlp([2, hidden, CLASSES], "relu", rng=rng)
+        return nn.sequential_mlp([2, hidden, CLASSES], "relu", rng=rng)
     raise ValueError(f"unknown model kind {kind!r}")
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from autograd_mlp.demos._support import check_options, pyplot, save_figure
 
 from autograd_mlp import Value
-from autograd_mlp.value import linear
+from autograd_mlp.value import fused_neuron
 
 X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float64)
 TARGETS = np.array([0, 0, 1, 1], dtype=np.float64)
@@ -86,7 +86,7 @@ def train_autograd(w0: np.ndarray, targets: np.ndarray, batch_size: int, epochs:
         for start in range(0, n, batch_size):
             loss = None
             for i in range(start, start + batch_size):
-                error = targets[i] - linear(w, inputs[i], None, "sigmoid")
+                error = targets[i] - fused_neuron(w, inputs[i], None, "sigmoid")
                 term = error * error
                 loss = term if loss is None else loss + term
             loss = loss * scale

@@ -136,7 +136,7 @@ def train(
     inputs = x.astype(np.float32).reshape(-1, 1)
     targets = ((y - y_mean) / y_std).astype(np.float32).reshape(-1, 1)
 
-    model = nn.mlp([1, hidden, 1], "relu", rng=rng)
+    model = nn.sequential_mlp([1, hidden, 1], "relu", rng=rng)
     optimizer = am.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.MSELoss()
     loader = am.data.DataLoader(inputs, targets, batch_size=batch_size, shuffle=True, rng=rng)

@@ -73,7 +73,7 @@ from autograd_mlp.nn import (
     Sequential,
     StateDictError,
     cross_entropy,
-    mlp,
+    sequential_mlp,
 )
 from autograd_mlp.nn.module import load_state
 from autograd_mlp.optim import SGD, Adam, AdamW, CosineAnnealingLR, Optimizer
@@ -220,7 +220,7 @@ def _holds_idx_files(folder: Path) -> bool:
 
 def build_model(config: Config, rng: np.random.Generator) -> Sequential:
     """Linear, activation[, Dropout], ..., Linear: the output stays linear (logits)."""
-    return mlp(config.sizes, config.activation, dropout=config.dropout, rng=rng)
+    return sequential_mlp(config.sizes, config.activation, dropout=config.dropout, rng=rng)
 
 
 def make_optimizer(config: Config, params: list[Any]) -> Optimizer:
@@ -568,7 +568,7 @@ def load_model(path: Path, activation: str | None = None) -> tuple[Sequential, d
         if len(sizes) > 2:  # no hidden layer: no activation to guess
             notes.append(f"no record of the activation (no valid {sidecar.name} beside the weights): assuming relu")
         activation = "relu"
-    model = mlp(sizes, activation, dropout=float(meta.get("dropout") or 0.5) if has_dropout else 0.0, rng=0)
+    model = sequential_mlp(sizes, activation, dropout=float(meta.get("dropout") or 0.5) if has_dropout else 0.0, rng=0)
     try:
         model.load_state_dict(state)
     except StateDictError as error:

@@ -46,7 +46,7 @@ def reuse() -> None:
 def tensor_step() -> None:
     """One training step of a small tensor MLP, full and collapsed by module."""
     am.manual_seed(0)
-    model = nn.mlp([4, 8, 8, 3])
+    model = nn.sequential_mlp([4, 8, 8, 3])
     x = Tensor(np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32), label="x")
     loss = nn.CrossEntropyLoss()(model(x), np.array([0, 1, 2, 1, 0]))
     loss.label = "loss"
@@ -66,14 +66,14 @@ def first_graph() -> None:
     render(y, OUT / "first_graph.svg")
 
 
-def fused_neuron() -> None:
-    """neuron.svg's neuron as the one node that nn.Neuron builds (value.linear)."""
-    from autograd_mlp.value import linear
+def fused_neuron_figure() -> None:
+    """neuron.svg's neuron as the one node that nn.Neuron builds (value.fused_neuron)."""
+    from autograd_mlp.value import fused_neuron
 
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
     w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
     b = Value(6.8813735870195432, label="b")
-    o = linear([w1, w2], [x1, x2], b, "tanh")
+    o = fused_neuron([w1, w2], [x1, x2], b, "tanh")
     o.label = "o"
     o.backward()
     render(o, OUT / "neuron_fused.svg")
@@ -95,6 +95,6 @@ if __name__ == "__main__":
     reuse()
     tensor_step()
     first_graph()
-    fused_neuron()
+    fused_neuron_figure()
     second_derivative()
     print(f"wrote figures to {OUT}")

@@ -70,7 +70,7 @@ def test_the_numpy_floor_does_the_same_work_as_the_engine(batch, optimizer):
     x = rng.random((batch, 20))
     y = rng.integers(0, 4, batch)
     floor = NumpyMLP([20, 8, 4], dtype=np.float64, lr=0.1, optimizer=optimizer)
-    model = nn.mlp([20, 8, 4], dtype=np.float64)
+    model = nn.sequential_mlp([20, 8, 4], dtype=np.float64)
     for param, value in zip(model.parameters(), floor.params):
         param.data[...] = value
     make = {"sgd": optim.SGD, "adam": optim.Adam}[optimizer]

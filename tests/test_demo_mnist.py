@@ -227,7 +227,7 @@ def test_the_model_is_saved_with_its_description(fast_run):
     weights = out_dir / "mnist_mlp.npz"
     meta = json.loads((out_dir / "mnist_mlp.json").read_text())
     assert meta["sizes"] == [784, 128, 10] and meta["activation"] == "relu" and meta["seed"] == 0
-    model = nn.mlp([784, 128, 10])
+    model = nn.sequential_mlp([784, 128, 10])
     model.load(weights)  # a plain Module.load works: the .npz is just the state dict
     assert not list(out_dir.glob(".*tmp"))  # no temporary files left behind
 
@@ -280,8 +280,8 @@ def _save(path: Path, **arrays: np.ndarray) -> Path:
         (lambda d: d / "missing.npz", "does not exist"),
         (lambda d: (d / "text.npz").write_text("not weights") and d / "text.npz", "not an .npz archive"),
         (lambda d: _save(d / "other.npz", w=np.zeros(3)), "unexpected entry 'w'"),
-        (lambda d: nn.mlp([784, 16, 5], rng=0).save(d / "five.npz"), "expected 784 inputs (28x28 pixels) and 10 out"),
-        (lambda d: nn.mlp([100, 10], rng=0).save(d / "small.npz"), "expected 784 inputs"),
+        (lambda d: nn.sequential_mlp([784, 16, 5], rng=0).save(d / "five.npz"), "expected 784 inputs (28x28 pixels) and 10 out"),
+        (lambda d: nn.sequential_mlp([100, 10], rng=0).save(d / "small.npz"), "expected 784 inputs"),
         (lambda d: _save(d / "bias.npz", **{"0.weight": np.zeros((10, 784)), "0.bias": np.zeros(11)}), "do not form"),
         (lambda d: _save(d / "gap.npz", **{"0.weight": np.zeros((16, 784)), "0.bias": np.zeros(16),
                                           "2.weight": np.zeros((10, 17)), "2.bias": np.zeros(10)}), "takes 17 inputs"),

@@ -286,7 +286,7 @@ def test_forward_must_be_defined():
 def test_repr_is_nested_and_folds_repeats():
     text = repr(MLP(2, [3, 1], rng=0))
     assert text.startswith("MLP(\n")
-    assert "(layers.0): Layer(" in text
+    assert "(layers.0): NeuronLayer(" in text
     assert "(neurons.0-2): 3 x Neuron(2, activation='relu')" in text
     assert "(neurons.0): Neuron(3, activation='linear')" in text
     assert repr(Neuron(2, "tanh", fused=False, rng=0)) == "Neuron(2, activation='tanh', fused=False)"

@@ -1,4 +1,4 @@
-"""Scalar Neuron / Layer / MLP, weight initialisation, seeding and the scalar losses."""
+"""Scalar Neuron / NeuronLayer / MLP, weight initialisation, seeding and the scalar losses."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from autograd_mlp import random as am_random
 from autograd_mlp.nn import (
     MLP,
-    Layer,
+    NeuronLayer,
     Neuron,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -61,7 +61,7 @@ def test_neuron_gradients_are_the_chain_rule(fused):
     assert close(neuron.b.grad, dz)
 
 
-@pytest.mark.parametrize("who", [Neuron(2, rng=0), Layer(2, 3, rng=0), MLP(2, [3, 1], rng=0)])
+@pytest.mark.parametrize("who", [Neuron(2, rng=0), NeuronLayer(2, 3, rng=0), MLP(2, [3, 1], rng=0)])
 @pytest.mark.parametrize("inputs", [[1.0, 2.0, 3.0], [1.0]])
 def test_wrong_number_of_inputs_names_both_counts(who, inputs):
     name = type(who).__name__
@@ -85,13 +85,13 @@ def test_inputs_may_be_numbers_values_numpy_or_a_lone_number():
 
 
 def test_layer_returns_a_list_or_a_single_value_for_one_output():
-    many = Layer(2, 3, rng=0)([1.0, 2.0])
+    many = NeuronLayer(2, 3, rng=0)([1.0, 2.0])
     assert isinstance(many, list) and len(many) == 3 and all(isinstance(v, Value) for v in many)
-    assert isinstance(Layer(2, 1, rng=0)([1.0, 2.0]), Value)
+    assert isinstance(NeuronLayer(2, 1, rng=0)([1.0, 2.0]), Value)
 
 
 def test_layer_shares_one_leaf_per_plain_number_input():
-    outs = Layer(2, 3, rng=0)([1.0, 2.0])
+    outs = NeuronLayer(2, 3, rng=0)([1.0, 2.0])
     leaves = {id(p) for o in outs for p in o._prev[2:4]}  # linear's parents: w1, w2, x1, x2, b
     assert len(leaves) == 2
 
@@ -117,7 +117,7 @@ def test_mlp_with_several_outputs_and_width_one_hidden_layer():
         (lambda: Neuron(2.5), "nin must be a positive int"),
         (lambda: Neuron(2, "softmax"), "unknown activation 'softmax'"),
         (lambda: Neuron(2, init="he"), "unknown init scheme 'he'"),
-        (lambda: Layer(2, 0), "nout must be a positive int"),
+        (lambda: NeuronLayer(2, 0), "nout must be a positive int"),
         (lambda: MLP(2, []), "at least one layer"),
     ],
 )
@@ -226,13 +226,13 @@ def test_same_seed_same_model_different_seed_different_model():
 
 
 def test_an_int_seed_is_resolved_once_per_model():
-    layer = Layer(2, 3, rng=0)
+    layer = NeuronLayer(2, 3, rng=0)
     rows = [[w.data for w in n.w] for n in layer.neurons]
     assert rows[0] != rows[1] != rows[2]
 
 
 def test_weights_come_from_the_generator_in_order():
-    layer = Layer(3, 2, rng=np.random.default_rng(5))
+    layer = NeuronLayer(3, 2, rng=np.random.default_rng(5))
     expected = np.random.default_rng(5).uniform(-1, 1, size=6)
     assert [w.data for n in layer.neurons for w in n.w] == expected.tolist()
     assert all(n.b.data == 0.0 for n in layer.neurons)
@@ -262,7 +262,7 @@ def test_rng_argument_types():
     ],
 )
 def test_init_schemes_fill_their_bounds(scheme, activation, bound):
-    layer = Layer(50, 40, activation, init=scheme, rng=0)
+    layer = NeuronLayer(50, 40, activation, init=scheme, rng=0)
     w = np.array([w.data for n in layer.neurons for w in n.w])
     assert np.all(np.abs(w) <= bound)
     assert np.abs(w).max() > 0.98 * bound  # 2,000 draws reach the edge

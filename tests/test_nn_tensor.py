@@ -114,16 +114,16 @@ def test_dropout_is_reproducible_with_a_seed():
 
 
 def test_mlp_builder_state_dict_keys_like_pytorch(tmp_path):
-    model = nn.mlp([4, 3, 2], dropout=0.1, rng=0)
+    model = nn.sequential_mlp([4, 3, 2], dropout=0.1, rng=0)
     assert list(model.state_dict()) == ["0.weight", "0.bias", "3.weight", "3.bias"]
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Dropout", "Linear"]
     path = model.save(tmp_path / "m.npz")
-    other = nn.mlp([4, 3, 2], dropout=0.1, rng=1)
+    other = nn.sequential_mlp([4, 3, 2], dropout=0.1, rng=1)
     assert not np.array_equal(other[0].weight.data, model[0].weight.data)
     other.load(path)
     for (k1, v1), (k2, v2) in zip(model.state_dict().items(), other.state_dict().items()):
         assert k1 == k2 and np.array_equal(v1, v2)
-    wrong = nn.mlp([4, 5, 2])
+    wrong = nn.sequential_mlp([4, 5, 2])
     with pytest.raises(ValueError, match="0.weight"):
         wrong.load_state_dict(model.state_dict())
 
@@ -267,7 +267,7 @@ def test_short_mnist_training_on_the_shipped_sample_beats_88_percent():
     from autograd_mlp.data import DataLoader, load_mnist_splits
 
     train, test = load_mnist_splits(normalize=True, flatten=True, download=False, quiet=True)
-    model = nn.mlp([784, 128, 10], rng=0)
+    model = nn.sequential_mlp([784, 128, 10], rng=0)
     opt = optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     for xb, yb in DataLoader(train.images, train.labels, batch_size=64, shuffle=True, seed=0):

@@ -197,17 +197,17 @@ def test_nodes_are_recorded_only_when_needed():
         y.sum().backward()
 
 
-def test_needs_mask_skips_gradients_nobody_wants():
+def test_skip_unneeded_skips_gradients_nobody_wants():
     """x @ W.T must not compute the gradient of the input batch (it costs as much as the forward)."""
     x = Tensor(np.ones((4, 3), np.float32))
     w = Tensor(np.ones((2, 3), np.float32), requires_grad=True)
     out = x @ w.T
     g = np.ones(out.shape, np.float32)
-    grads = out._op.rule(g, out.data, x.data, w.data, needs=[False, True])
+    grads = out._op.rule(g, out.data, x.data, w.data, needs_input_grad=[False, True])
     assert grads[0] is None and grads[1].shape == (2, 3)
     out = x @ Tensor(np.ones((3, 2), np.float32), requires_grad=True)
-    assert out._op.needs_mask
-    assert out._op.rule(g, out.data, x.data, out._prev[1].data, needs=[False, True])[0] is None
+    assert out._op.skip_unneeded
+    assert out._op.rule(g, out.data, x.data, out._prev[1].data, needs_input_grad=[False, True])[0] is None
     out.sum().backward()
     assert x.grad is None
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import autograd_mlp as am
 from autograd_mlp import Value
-from autograd_mlp.value import linear
+from autograd_mlp.value import fused_neuron
 
 EPS = 1e-6
 
@@ -105,7 +105,7 @@ def test_fused_linear_matches_the_unfused_chain(activation, data):
     ws = [Value(w) for w in data.draw(st.lists(finite(-2, 2), min_size=n, max_size=n))]
     xs = [Value(x) for x in data.draw(st.lists(finite(-2, 2), min_size=n, max_size=n))]
     b = Value(data.draw(finite(-2, 2)))
-    fused = linear(ws, xs, b, activation)
+    fused = fused_neuron(ws, xs, b, activation)
     fused.backward()
     fused_grads = [p.grad for p in ws + xs + [b]]
     for p in ws + xs + [b]:
@@ -124,9 +124,9 @@ def test_fused_linear_matches_the_unfused_chain(activation, data):
 
 def test_linear_rejects_mismatched_lengths_and_unknown_activation():
     with pytest.raises(ValueError, match="3 weights but 2 inputs"):
-        linear([Value(1.0)] * 3, [1.0, 2.0])
+        fused_neuron([Value(1.0)] * 3, [1.0, 2.0])
     with pytest.raises(ValueError, match="unknown activation 'gelu'"):
-        linear([Value(1.0)], [1.0], activation="gelu")
+        fused_neuron([Value(1.0)], [1.0], activation="gelu")
 
 
 # --------------------------------------------------- random compositions
@@ -298,7 +298,7 @@ def test_graphs_hold_no_reference_cycles():
     gc.collect()
     x = Value(0.5)
     ws = [Value(0.1 * i) for i in range(10)]
-    y = linear(ws, [x] * 10, None, "tanh")
+    y = fused_neuron(ws, [x] * 10, None, "tanh")
     for _ in range(200):
         y = (y * x + 1.0).tanh()
     y.backward()

@@ -332,7 +332,7 @@ def test_real_mlp_training_step_collapses_to_one_box_per_module(tmp_path):
     nn = pytest.importorskip("autograd_mlp.nn")
     from autograd_mlp.tensor import Tensor
 
-    model = nn.mlp([6, 5, 4, 3], rng=0)
+    model = nn.sequential_mlp([6, 5, 4, 3], rng=0)
     x = Tensor(np.random.default_rng(0).normal(size=(8, 6)), label="x")
     loss = nn.cross_entropy(model(x), np.arange(8) % 3)
     loss.backward()

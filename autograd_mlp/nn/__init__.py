@@ -1,4 +1,4 @@
-"""Neural-network building blocks: `Module`, scalar `Neuron`/`Layer`/`MLP`, losses, init.
+"""Neural-network building blocks: `Module`, scalar `Neuron`/`NeuronLayer`/`MLP`, losses, init.
 
 Tensor layers and losses join this package as further imports below.
 """
@@ -17,7 +17,7 @@ from .layers import (
     Softmax,
     Tanh,
     linear,
-    mlp,
+    sequential_mlp,
 )
 from .losses import (
     BCELoss,
@@ -29,7 +29,7 @@ from .losses import (
     nll_loss,
 )
 from .module import LoadResult, Module, StateDictError, is_parameter
-from .scalar import MLP, Layer, Neuron
+from .scalar import MLP, NeuronLayer, Neuron
 from .scalar_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -45,7 +45,7 @@ __all__ = [
     "LoadResult",
     "is_parameter",
     "Neuron",
-    "Layer",
+    "NeuronLayer",
     "MLP",
     "mse_loss",
     "binary_cross_entropy",
@@ -64,7 +64,7 @@ __all__ = [
     "Dropout",
     "Identity",
     "linear",
-    "mlp",
+    "sequential_mlp",
     "MSELoss",
     "BCELoss",
     "BCEWithLogitsLoss",

@@ -1,4 +1,4 @@
-"""Tensor layers: `Linear`, `Sequential`, activations, `Flatten`, `Dropout`, and `mlp`.
+"""Tensor layers: `Linear`, `Sequential`, activations, `Flatten`, `Dropout`, and `sequential_mlp`.
 
 Parameter layout and default initialisation follow PyTorch, so a state dict
 reads the same (``0.weight`` of shape (out, in), ``0.bias`` of shape (out,)).
@@ -28,7 +28,7 @@ __all__ = [
     "Flatten",
     "Dropout",
     "Identity",
-    "mlp",
+    "sequential_mlp",
 ]
 
 
@@ -219,7 +219,7 @@ class Dropout(Module):
 _ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU}
 
 
-def mlp(
+def sequential_mlp(
     sizes: Sequence[int],
     activation: str = "relu",
     *,
@@ -229,13 +229,13 @@ def mlp(
 ) -> Sequential:
     """A tensor MLP as a `Sequential`: Linear, activation[, Dropout], ..., Linear (the output stays linear).
 
-    >>> model = mlp([784, 256, 128, 10])   # 0.weight, 0.bias, 2.weight, ... as in PyTorch
+    >>> model = sequential_mlp([784, 256, 128, 10])   # 0.weight, 0.bias, 2.weight, ... as in PyTorch
     """
     sizes = list(sizes)
     if len(sizes) < 2:
-        raise ValueError(f"mlp needs at least an input and an output size, got {sizes}")
+        raise ValueError(f"sequential_mlp needs at least an input and an output size, got {sizes}")
     if activation not in _ACTIVATIONS:
-        raise ValueError(f"mlp: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}")
+        raise ValueError(f"sequential_mlp: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}")
     generator = get_generator(rng)
     layers: list[Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):

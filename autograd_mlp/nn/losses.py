@@ -134,7 +134,7 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     return _node(_reduced_array(losses, reduction), _CROSS_ENTROPY[reduction], (logits, target))
 
 
-def _cross_entropy_rule(g: Any, out: Any, logits: Any, target: Any, *, reduction: str, needs: Sequence[bool]) -> tuple:
+def _cross_entropy_rule(g: Any, out: Any, logits: Any, target: Any, *, reduction: str, needs_input_grad: Sequence[bool]) -> tuple:
     """d loss_i / d z_i = softmax(z_i) - one_hot(y_i)."""
     labels = target.data if isinstance(target, Tensor) else target
     n = labels.shape[0]
@@ -153,7 +153,7 @@ def _cross_entropy_rule(g: Any, out: Any, logits: Any, target: Any, *, reduction
 
 
 _CROSS_ENTROPY = {
-    r: Op("cross_entropy", lambda *a, r=r, **k: _cross_entropy_rule(*a, reduction=r, **k), needs_mask=True)
+    r: Op("cross_entropy", lambda *a, r=r, **k: _cross_entropy_rule(*a, reduction=r, **k), skip_unneeded=True)
     for r in _REDUCTIONS
 }
 
@@ -190,17 +190,17 @@ def _bce(p: Tensor, y: Tensor, reduction: str) -> Tensor:
     return _node(_reduced_array(losses.astype(data.dtype, copy=False), reduction), _BCE[reduction], (p, y))
 
 
-def _bce_rule(g: Any, out: Any, p: Any, y: Any, *, reduction: str, needs: Sequence[bool]) -> tuple:
+def _bce_rule(g: Any, out: Any, p: Any, y: Any, *, reduction: str, needs_input_grad: Sequence[bool]) -> tuple:
     """d/dp = (p - y) / (p (1 - p)), with the denominator kept >= 1e-12 as PyTorch does."""
     factor = _spread(g, reduction, p.size if isinstance(p, np.ndarray) else p.data.size)
-    gp = factor * (p - y) / (p * (1 - p)).clip(1e-12, None) if needs[0] else None
+    gp = factor * (p - y) / (p * (1 - p)).clip(1e-12, None) if needs_input_grad[0] else None
     gy = None
-    if needs[1]:
+    if needs_input_grad[1]:
         gy = factor * (_log((1 - p).clip(1e-44, None)) - _log(p.clip(1e-44, None)))
     return gp, gy
 
 
-_BCE = {r: Op("bce", lambda *a, r=r, **k: _bce_rule(*a, reduction=r, **k), needs_mask=True) for r in _REDUCTIONS}
+_BCE = {r: Op("bce", lambda *a, r=r, **k: _bce_rule(*a, reduction=r, **k), skip_unneeded=True) for r in _REDUCTIONS}
 
 
 def _bce_with_logits(z: Tensor, y: Tensor, reduction: str) -> Tensor:
@@ -216,14 +216,14 @@ def _sigmoid(x: Any) -> Any:
     return np.exp(-np.logaddexp(0, -x)).astype(x.dtype, copy=False)
 
 
-def _bce_logits_rule(g: Any, out: Any, z: Any, y: Any, *, reduction: str, needs: Sequence[bool]) -> tuple:
+def _bce_logits_rule(g: Any, out: Any, z: Any, y: Any, *, reduction: str, needs_input_grad: Sequence[bool]) -> tuple:
     """d/dz = sigmoid(z) - y;  d/dy = -z."""
     factor = _spread(g, reduction, z.size if isinstance(z, np.ndarray) else z.data.size)
-    return (factor * (_sigmoid(z) - y) if needs[0] else None, -factor * z if needs[1] else None)
+    return (factor * (_sigmoid(z) - y) if needs_input_grad[0] else None, -factor * z if needs_input_grad[1] else None)
 
 
 _BCE_LOGITS = {
-    r: Op("bce_with_logits", lambda *a, r=r, **k: _bce_logits_rule(*a, reduction=r, **k), needs_mask=True)
+    r: Op("bce_with_logits", lambda *a, r=r, **k: _bce_logits_rule(*a, reduction=r, **k), skip_unneeded=True)
     for r in _REDUCTIONS
 }
 

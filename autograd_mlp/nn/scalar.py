@@ -1,10 +1,10 @@
-"""micrograd's `Neuron`, `Layer` and `MLP`, on scalar `Value` nodes.
+"""micrograd's `Neuron`, `NeuronLayer` and `MLP`, on scalar `Value` nodes.
 
 >>> model = MLP(2, [16, 16, 1], rng=0)          # relu hidden layers, linear output
 >>> score = model([0.5, -1.0])                  # a single Value (the last layer has one neuron)
 >>> score.backward()
 
-Speed: by default a neuron is ONE graph node (`autograd_mlp.value.linear`),
+Speed: by default a neuron is ONE graph node (`autograd_mlp.value.fused_neuron`),
 act(w . x + b), instead of micrograd's chain of 2n+1 ``*`` and ``+`` nodes
 and an activation node. The numbers and gradients are the same; Python
 pays per node, so training is many times faster. ``fused=False`` builds
@@ -24,15 +24,15 @@ import numbers
 from typing import Any, Sequence, Union
 
 from ..random import RNGLike, get_generator
-from ..value import Value, linear
+from ..value import Value, fused_neuron
 from .init import init_weights
 from .module import Module
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS"]
+__all__ = ["Neuron", "NeuronLayer", "MLP", "ACTIVATIONS"]
 
 Scalar = Union[Value, float, int]
 
-# None is the identity ("linear"); the others are Value methods and value.linear's activations.
+# None is the identity ("linear"); the others are Value methods and value.fused_neuron's activations.
 ACTIVATIONS = (None, "relu", "tanh", "sigmoid")
 
 
@@ -80,14 +80,14 @@ class Neuron(Module):
         if type(x) is not list or len(x) != len(self.w):  # the common case costs one test
             x = _as_inputs(x, len(self.w), "Neuron")
         if self.fused:
-            return linear(self.w, x, self.b, self.activation)
+            return fused_neuron(self.w, x, self.b, self.activation)
         return _unfused(self.w, [xi if type(xi) is Value else Value(xi) for xi in x], self.b, self.activation)
 
     def extra_repr(self) -> str:
         return f"{self.nin}, activation={self.activation or 'linear'!r}" + ("" if self.fused else ", fused=False")
 
 
-class Layer(Module):
+class NeuronLayer(Module):
     """``nout`` neurons reading the same ``nin`` inputs.
 
     Returns a list of ``nout`` Values, or the Value itself when ``nout == 1``
@@ -133,7 +133,7 @@ class Layer(Module):
     def forward(self, x: Sequence[Scalar] | Scalar) -> Value | list[Value]:
         nin = len(self.neurons[0].w)
         if type(x) is not list or len(x) != nin:
-            x = _as_inputs(x, nin, "Layer")
+            x = _as_inputs(x, nin, "NeuronLayer")
         x = [xi if type(xi) is Value else Value(xi) for xi in x]
         # Neurons are run through forward(), not __call__: Value nodes record
         # no module scope, so a scope switch per neuron (3,300 per step of
@@ -173,7 +173,7 @@ class MLP(Module):
         sizes = [_positive_int(nin, "nin"), *nouts]
         last = len(nouts) - 1
         self.layers = [
-            Layer(
+            NeuronLayer(
                 sizes[i],
                 sizes[i + 1],
                 activation if i < last else output_activation,
@@ -219,7 +219,7 @@ class MLP(Module):
 def _unfused(w: list[Value], x: list[Value], b: Value, activation: str | None) -> Value:
     """micrograd's graph: w1*x1 + w2*x2 + ... + b, then the activation node.
 
-    Summed in the same order as `value.linear` (products first, bias last),
+    Summed in the same order as `value.fused_neuron` (products first, bias last),
     so both give bit-identical outputs.
     """
     z = w[0] * x[0]
