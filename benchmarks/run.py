@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import environment_note, prepare_process  # noqa: E402
 
+from autograd_mlp.files import write_text  # noqa: E402
+
 GROUPS = ("scalar", "tensor", "delta_rule")
 
 
@@ -80,9 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         payload = {"environment": note, "quick": args.quick, "results": [r.as_dict() for r in results],
                    "commit": os.popen("git rev-parse --short HEAD 2>/dev/null").read().strip()}
-        tmp = args.json.with_suffix(args.json.suffix + ".tmp")
-        tmp.write_text(json.dumps(payload, indent=2))
-        os.replace(tmp, args.json)
+        write_text(args.json, json.dumps(payload, indent=2))
     return 0 if args.quick or not failed else 1
 
 

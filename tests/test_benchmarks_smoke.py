@@ -84,3 +84,26 @@ def test_the_numpy_floor_does_the_same_work_as_the_engine(batch, optimizer):
         assert abs(floor_loss - loss.item()) < 1e-12
     for param, value in zip(model.parameters(), floor.params):
         np.testing.assert_allclose(param.data, value, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["SGD", "batch", "mini-batch"])
+def test_the_delta_rule_kernels_compute_the_textbook_loop(method):
+    """The benchmark's own kernels (never the demo's) end with the weights of a plain loop."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import delta_rule_kernels as k
+
+    batch = k.METHODS[method]
+    w0 = k.initial_weights(3)
+    w = w0.copy()
+    for _ in range(50):  # the textbook update, written as plainly as possible
+        for start in range(0, 4, batch):
+            dw = np.zeros(3)
+            for i in range(start, start + batch):
+                y = 1 / (1 + np.exp(-(k.X[i] @ w)))
+                dw += k.ALPHA * y * (1 - y) * (k.TARGETS[i] - y) * k.X[i]
+            w = w + dw / batch
+    np.testing.assert_allclose(k.train_closed_form(w0, k.TARGETS, batch, 50), w, rtol=1e-12)
+    np.testing.assert_allclose(k.train_autograd(w0, k.TARGETS, batch, 50), w, rtol=1e-12)
+    assert not np.allclose(w, w0)  # the loop really moved the weights
