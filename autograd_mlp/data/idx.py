@@ -36,7 +36,7 @@ import numpy as np
 from .. import checks
 from ..files import atomic_write, open_regular_file
 
-__all__ = ["IDX_DTYPES", "IDXFormatError", "read_idx", "parse_idx", "write_idx"]
+__all__ = ["IDX_DTYPES", "IDXFormatError", "MAX_GZIP_RATIO", "read_idx", "parse_idx", "write_idx"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -68,11 +68,11 @@ def read_idx(path: PathLike, *, max_bytes: int | None = None) -> np.ndarray:
     broken gzip, or not a regular file (a folder, device or pipe is refused
     before anything is read).
 
-    Memory and time are bounded by what the file can hold: the header's
-    dimensions are checked against the file's size before anything is
-    allocated (a gzip stream can inflate at most ~1032-fold), decompression
-    streams, and a stream that inflates past the declared payload is refused
-    as soon as it does. ``max_bytes`` caps the payload further.
+    Memory and time are bounded by the file's size: the header's dimensions
+    are checked against it before anything is allocated (a gzip file may
+    declare at most `MAX_GZIP_RATIO` times its size, beyond the first MiB),
+    decompression streams, and a stream that inflates past the declared
+    payload is refused as soon as it does. ``max_bytes`` caps the payload further.
 
     >>> images = read_idx("train-images-idx3-ubyte.gz")   # doctest: +SKIP
     >>> images.shape, images.dtype                         # doctest: +SKIP
@@ -108,6 +108,9 @@ def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
     return _read_stream(io.BytesIO(data), name, len(data), exact=True, max_bytes=None)
 
 
+#: A gzip IDX file may inflate at most this many times its size (beyond the first MiB):
+#: MNIST's images inflate 4.8-fold, a decompression bomb about 1000-fold.
+MAX_GZIP_RATIO = 100
 # Deflate's best case is 1032:1 (a 258-byte match per two bits), so a gzip file of
 # n bytes can never inflate to more than about 1032 * n.
 _DEFLATE_MAX_RATIO = 1032
@@ -165,6 +168,13 @@ def _read_stream(stream: BinaryIO, name: str, limit: int, *, exact: bool, max_by
         raise IDXFormatError(
             f"{name}: IDX header declares dims {tuple(dims)} of {dtype.name} ({expected} bytes), more than "
             f"its {limit // _DEFLATE_MAX_RATIO}-byte gzip file can hold (at most {limit} bytes): refusing to inflate it"
+        )
+    compressed = limit // _DEFLATE_MAX_RATIO
+    if not exact and expected > max(1 << 20, MAX_GZIP_RATIO * compressed):
+        raise IDXFormatError(
+            f"{name}: IDX header declares dims {tuple(dims)} of {dtype.name} ({expected} bytes) from a "
+            f"{compressed}-byte gzip file, over {MAX_GZIP_RATIO}-fold: refused as a likely decompression bomb "
+            "(real image data compresses about 5-fold; gunzip the file to read it anyway)"
         )
     if max_bytes is not None and expected > max_bytes:
         raise IDXFormatError(
