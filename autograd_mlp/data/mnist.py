@@ -61,7 +61,7 @@ from urllib.request import HTTPHandler, HTTPSHandler, Request, build_opener
 import numpy as np
 
 from .. import checks
-from ..files import atomic_write, check_writable_path
+from ..files import atomic_write
 from .idx import IDXFormatError, read_idx
 
 __all__ = [
@@ -433,7 +433,8 @@ def _writable_folder(folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PermissionError(f"cannot create the download folder {str(folder)!r}: {exc.strerror or exc}") from None
-    check_writable_path(folder / ".probe", what="download into")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"the download folder {str(folder)!r} is not writable")
     return folder
 
 
@@ -648,7 +649,7 @@ def _resolve(
             why = f"download failed: {exc}"
             short = f"no mirror reachable: {exc.failures[0]}" if exc.failures else "no mirrors configured"
         except OSError as exc:  # the cache folder cannot be created or written
-            why = short = f"cannot download into the cache folder: {exc}"
+            why = short = f"cannot download into the cache folder ({exc})"
             searched.append(f"{cache} (cache: {exc})")
     else:
         why = short = "download=False"
