@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .files import check_writable_path
-from .graph import check_finite, topological_order
+from .graph import find_nonfinite, topological_order
 from .value import Value
 
 # name -> one line; each is the module demos/NAME.py with a main(argv) -> int
@@ -228,10 +228,14 @@ def graph_command(argv: Sequence[str]) -> int:
     except (ArithmeticError, ValueError) as exc:
         return _fail(f"{args.expression}: {exc}")
     leaves = {n.label: n for n in topological_order(out) if not n.parents and n.label in values}
-    try:
-        check_finite(out)
-    except FloatingPointError as exc:
-        return _fail(f"{args.expression} = {out.data:.6g}: {exc}; nothing written")
+    first = find_nonfinite(out)
+    if first is not None:
+        if first.op:
+            inputs = ", ".join(f"{p.data:.6g}" for p in first.parents)
+            where = f"'{first.op}' made {first.data:.6g} from {inputs}"
+        else:  # variables are checked to be finite, so this is a constant such as 1e999
+            where = f"the constant is {first.data:.6g}"
+        return _fail(f"{args.expression} = {out.data:.6g} ({where}); nothing written")
     bad = [f"d/d{name} = {leaves[name].grad:.6g}" for name in values if not math.isfinite(leaves[name].grad)]
     if bad:
         return _fail(
