@@ -7,6 +7,13 @@
 ``graph`` reads the expression with Python's own parser and then accepts
 only numbers, variable names, + - * / **, unary minus and a fixed list of
 functions: nothing is ever evaluated as Python code.
+
+A user's mistake never ends in a traceback: every option (the expression,
+the variables, the output file's folder, extension and the Graphviz program
+it needs) is checked before any work, and a mistake is one line on stderr
+with exit status 2, as argparse does. A computation whose value or a
+derivative comes out inf or NaN is reported as such, with exit status 1
+and nothing written.
 """
 
 from __future__ import annotations
@@ -15,10 +22,13 @@ import argparse
 import ast
 import importlib
 import math
+import shutil
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .files import check_writable_path
+from .graph import find_nonfinite, topological_order
 from .value import Value
 
 # name -> one line; each is the module demos/NAME.py with a main(argv) -> int
@@ -89,6 +99,10 @@ def parse_expression(text: str) -> ast.expr:
         elif isinstance(node, ast.Constant):
             if type(node.value) not in (int, float):
                 raise ExpressionError(f"only numbers are allowed as constants, got {node.value!r}")
+            try:
+                float(node.value)
+            except OverflowError:
+                raise ExpressionError(f"the number {ast.unparse(node)[:20]}... is too large for a float") from None
         elif not isinstance(node, (ast.Name, ast.Load, *(_BINARY), ast.USub, ast.UAdd)):
             raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
     return tree
@@ -108,10 +122,11 @@ def build_graph(tree: ast.expr, values: dict[str, float]) -> Value:
     """Evaluate a checked expression tree with `Value` nodes labelled by variable name."""
     leaves = {name: Value(v, label=name) for name, v in values.items()}
 
-    def evaluate(node: ast.expr) -> Value | float:
+    def evaluate(node: ast.expr) -> Value:
         # Recursion is bounded: parse_expression capped the tree at MAX_EXPRESSION_NODES.
         if isinstance(node, ast.Constant):
-            return float(node.value)
+            # A Value, not a float: "1/0" follows the engine's numeric policy, not Python's.
+            return Value(float(node.value))
         if isinstance(node, ast.Name):
             return leaves[node.id]
         if isinstance(node, ast.UnaryOp):
@@ -119,13 +134,11 @@ def build_graph(tree: ast.expr, values: dict[str, float]) -> Value:
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp):
             return _BINARY[type(node.op)](evaluate(node.left), evaluate(node.right))
-        if isinstance(node, ast.Call):
-            arg = evaluate(node.args[0])
-            return FUNCTIONS[node.func.id](arg if isinstance(arg, Value) else Value(arg))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return FUNCTIONS[node.func.id](evaluate(node.args[0]))
         raise ExpressionError(f"{type(node).__name__} is not allowed")  # unreachable after parse_expression
 
-    out = evaluate(tree)
-    return out if isinstance(out, Value) else Value(out)
+    return evaluate(tree)
 
 
 def _parse_variables(rest: Sequence[str], wanted: list[str], parser: argparse.ArgumentParser) -> dict[str, float]:
@@ -154,6 +167,35 @@ def _parse_variables(rest: Sequence[str], wanted: list[str], parser: argparse.Ar
     return values
 
 
+#: Output extensions the graph command can write; .dot/.gv need no Graphviz program.
+OUTPUT_FORMATS = ("svg", "png", "pdf", "dot", "gv")
+_NEEDS_NO_DOT = ("dot", "gv")
+
+
+def _check_output(path: Path, parser: argparse.ArgumentParser) -> str:
+    """The output format, after checking everything about ``path`` that can be checked before work."""
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in OUTPUT_FORMATS:
+        shown = ", ".join("." + f for f in OUTPUT_FORMATS)
+        parser.error(f"-o {str(path)!r}: unknown extension {path.suffix or '(none)'!r}; use one of {shown}")
+    try:
+        check_writable_path(path, what="output file")
+    except OSError as exc:
+        parser.error(f"-o: {exc}")
+    if fmt not in _NEEDS_NO_DOT and shutil.which("dot") is None:
+        parser.error(
+            f"-o {str(path)!r}: writing .{fmt} needs Graphviz's `dot` program, which is not on PATH; "
+            "install Graphviz (e.g. apt-get install graphviz) or write a .dot file"
+        )
+    return fmt
+
+
+def _fail(message: str) -> int:
+    """A computation that went wrong (not a usage mistake): one line, exit status 1."""
+    print(f"autograd-mlp graph: {message}", file=sys.stderr)
+    return 1
+
+
 def graph_command(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="autograd-mlp graph",
@@ -162,7 +204,9 @@ def graph_command(argv: Sequence[str]) -> int:
         epilog='example: autograd-mlp graph "tanh(x*w + b)" --x 0.5 --w -2 --b 1 -o g.svg',
     )
     parser.add_argument("expression", help="e.g. 'tanh(x*w + b)'; functions: " + ", ".join(sorted(FUNCTIONS)))
-    parser.add_argument("-o", "--output", type=Path, default=Path("graph.svg"), help="file to write (.svg, .png or .dot)")
+    parser.add_argument(
+        "-o", "--output", type=Path, default=Path("graph.svg"), help="file to write (.svg, .png, .pdf or .dot)"
+    )
     parser.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="layout direction")
     args, rest = parser.parse_known_args(argv)
     try:
@@ -170,27 +214,47 @@ def graph_command(argv: Sequence[str]) -> int:
     except ExpressionError as exc:
         parser.error(str(exc))
     values = _parse_variables(rest, variable_names(tree), parser)
+    _check_output(args.output, parser)
+
+    # Every option is good: now the work. The engine follows IEEE arithmetic (inf, nan)
+    # but may also raise for a domain error; either way the user gets one line.
     try:
         out = build_graph(tree, values)
-    except (ValueError, ZeroDivisionError) as exc:
-        print(f"autograd-mlp graph: {exc}", file=sys.stderr)
-        return 2
-    out.backward()
+        out.backward()
+    except OverflowError:
+        return _fail(f"{args.expression}: overflow, a number grew too large for a float")
+    except ZeroDivisionError:
+        return _fail(f"{args.expression}: division by zero")
+    except (ArithmeticError, ValueError) as exc:
+        return _fail(f"{args.expression}: {exc}")
+    leaves = {n.label: n for n in topological_order(out) if not n.parents and n.label in values}
+    first = find_nonfinite(out)
+    if first is not None:
+        if first.op:
+            inputs = ", ".join(f"{p.data:.6g}" for p in first.parents)
+            where = f"'{first.op}' made {first.data:.6g} from {inputs}"
+        else:  # variables are checked to be finite, so this is a constant such as 1e999
+            where = f"the constant is {first.data:.6g}"
+        return _fail(f"{args.expression} = {out.data:.6g} ({where}); nothing written")
+    bad = [f"d/d{name} = {leaves[name].grad:.6g}" for name in values if not math.isfinite(leaves[name].grad)]
+    if bad:
+        return _fail(
+            f"{args.expression} = {out.data:.6g}, but {', '.join(bad)}: not a finite number; nothing written"
+        )
+
     from . import viz
 
-    path = viz.render(out, args.output, rankdir=args.rankdir)
+    try:
+        path = viz.render(out, args.output, rankdir=args.rankdir)
+    except viz.GraphvizNotFoundError:
+        return _fail(f"cannot write {str(args.output)!r}: Graphviz's `dot` program was not found")
+    except OSError as exc:
+        return _fail(f"cannot write {str(args.output)!r}: {exc.strerror or exc}")
     print(f"{args.expression} = {out.data:.6g}")
     for name in values:
-        leaf = next(n for n in viz_leaves(out) if n.label == name)
-        print(f"  d/d{name} = {leaf.grad:.6g}")
+        print(f"  d/d{name} = {leaves[name].grad:.6g}")
     print(f"wrote {path}")
     return 0
-
-
-def viz_leaves(root: Value) -> list[Value]:
-    from .graph import topological_order
-
-    return [n for n in topological_order(root) if not n.parents]
 
 
 def demo_command(argv: Sequence[str]) -> int:
@@ -207,11 +271,24 @@ def demo_command(argv: Sequence[str]) -> int:
     if args.name is None:
         print("demos:\n" + listing)
         return 0
-    module = importlib.import_module(f"autograd_mlp.demos.{args.name}")
+    try:
+        module = importlib.import_module(f"autograd_mlp.demos.{args.name}")
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.startswith("autograd_mlp"):
+            raise  # our own module missing is a broken installation: show it
+        print(
+            f"autograd-mlp demo {args.name}: needs the package {exc.name!r}, which is not installed "
+            f"(pip install {exc.name})",
+            file=sys.stderr,
+        )
+        return 2
     program = sys.argv[0]
     sys.argv[0] = f"autograd-mlp demo {args.name}"  # the demo's argparse names itself after this
     try:
         return int(module.main(list(argv[1:])) or 0)
+    except KeyboardInterrupt:
+        print(f"autograd-mlp demo {args.name}: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, what a shell reports for Ctrl-C
     finally:
         sys.argv[0] = program
 

@@ -17,9 +17,10 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator, Union
+import stat
+from typing import IO, BinaryIO, Iterator, Union
 
-__all__ = ["atomic_write", "check_writable_path", "PathLike"]
+__all__ = ["atomic_write", "check_writable_path", "open_regular_file", "PathLike"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -47,6 +48,37 @@ def check_writable_path(path: PathLike, *, what: str = "output file") -> Path:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(f"cannot write {what} {str(path)!r}: the folder {str(folder)!r} is not writable")
     return path
+
+
+def open_regular_file(path: PathLike, *, what: str = "file") -> BinaryIO:
+    """Open ``path`` for binary reading, refusing anything but a regular file.
+
+    A folder, a device (``/dev/zero`` never ends) or a pipe (blocks until a
+    writer comes) is refused with a `ValueError` naming the path, before a
+    single byte is read. The open itself cannot block: O_NONBLOCK is set
+    (it means nothing for a regular file), and the check is made on the
+    opened descriptor, so the file cannot be swapped in between.
+    """
+    text = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"cannot read {what} {text!r}: no such file") from None
+    except PermissionError:
+        raise PermissionError(f"cannot read {what} {text!r}: permission denied") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = (
+            "a folder" if stat.S_ISDIR(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a pipe" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode)
+            else "a special file"
+        )
+        raise ValueError(f"cannot read {what} {text!r}: it is {kind}, not a regular file")
+    return os.fdopen(fd, "rb")
 
 
 @contextlib.contextmanager

@@ -53,12 +53,12 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist_mod, "MNIST_MIRRORS", ["http://mnist-mirror.invalid/"])
     monkeypatch.setattr(mnist_mod, "FASHION_MNIST_MIRRORS", ["http://fashion-mirror.invalid/"])
     monkeypatch.setattr(mnist_mod, "DOWNLOAD_TIMEOUT", 5.0)
-    real_urlopen = mnist_mod.urlopen
+    real_open = mnist_mod.urlopen
 
     def local_only(url, *args, **kwargs):
         if urlparse(url).hostname != "127.0.0.1":
             raise URLError(f"network disabled in tests: {url}")
-        return real_urlopen(url, *args, **kwargs)
+        return real_open(url, *args, **kwargs)
 
     monkeypatch.setattr(mnist_mod, "urlopen", local_only)
     return tmp_path
@@ -332,12 +332,14 @@ def closed_port_url():
 
 
 def publish(server, monkeypatch, tmp_path, prefix="/mnist/", mode="ok", md5_table="MNIST_MD5", **sizes):
-    """Serve a generated dataset under ``prefix`` and make it the expected checksums."""
+    """Serve a generated dataset under ``prefix`` and make it the expected checksums and sizes."""
     data = make_dataset(tmp_path / "upstream", sizes.get("n_train", 6), sizes.get("n_test", 3))
+    size_table = md5_table.replace("MD5", "SIZES")
     for path in (tmp_path / "upstream").iterdir():
         body = path.read_bytes()
         server.routes[prefix + path.name] = (body, mode)
         monkeypatch.setitem(getattr(mnist_mod, md5_table), path.name, hashlib.md5(body).hexdigest())
+        monkeypatch.setitem(getattr(mnist_mod, size_table), path.name, len(body))
     return data
 
 
@@ -381,6 +383,7 @@ def test_wrong_checksum_is_rejected_and_nothing_is_kept(server, monkeypatch, iso
 
 def test_truncated_transfer_is_rejected_and_nothing_is_kept(server, monkeypatch, isolated):
     publish(server, monkeypatch, isolated, mode="truncate")
+    monkeypatch.setattr(mnist_mod, "MNIST_SIZES", {})  # else the too-large Content-Length is refused up front
     with pytest.raises(DownloadError, match="truncated transfer: Content-Length said") as info:
         load_mnist(train=False, mirrors=[server.url + "/mnist/"])
     assert f"{server.url}/mnist/t10k-images-idx3-ubyte.gz" in str(info.value)

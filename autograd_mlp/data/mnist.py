@@ -24,30 +24,44 @@ every file needed, each either ``.gz`` or uncompressed, e.g.
 4. Debian's ``/usr/share/datasets/<name>/``, e.g. from
    ``apt-get install dataset-fashion-mnist``                            (source ``"debian"``)
 5. download from the mirrors into the cache folder, checking the upstream
-   md5 of each file (only when ``download=True``)                       (source ``"download"``)
-6. MNIST only, when offline: the 10,000-digit sample shipped in this package
-   (8,000 train / 2,000 test), with one :class:`SampleDataWarning`      (source ``"sample"``)
+   size and md5 of each file (only when ``download=True``)              (source ``"download"``)
+6. MNIST only, when no download can happen: the 10,000-digit sample shipped in
+   this package (8,000 train / 2,000 test), with one :class:`SampleDataWarning`
+   that says why (``download=False``, no mirror reachable, or the cache folder
+   cannot be written)                                                   (source ``"sample"``)
 
 ``<name>`` is ``mnist`` or ``fashion-mnist``. Local files are validated as IDX but
 not checksummed, because distributions recompress them (Debian does).
+
+Downloads are bounded: a file may not be larger than its known size (or
+``MAX_DOWNLOAD_BYTES`` when its size is unknown), each attempt must finish
+within ``DOWNLOAD_DEADLINE`` seconds however slowly the server sends, and
+nothing is cached unless it is complete and its checksum matches.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import http.client
 import logging
 import os
-import tempfile
+import socket
+import ssl
+import threading
 import warnings
 from dataclasses import dataclass
 from http.client import HTTPException, IncompleteRead
 from pathlib import Path
-from typing import Iterator, Optional, Sequence, Union
+from typing import Any, BinaryIO, Iterator, Optional, Sequence, Union
 from urllib.error import URLError
-from urllib.request import urlopen
+from urllib.parse import urlparse
+from urllib.request import HTTPHandler, HTTPSHandler, Request, build_opener
 
 import numpy as np
 
+from .. import checks
+from ..files import atomic_write
 from .idx import IDXFormatError, read_idx
 
 __all__ = [
@@ -77,6 +91,10 @@ DEBIAN_DATASETS_DIR = Path("/usr/share/datasets")
 MNIST_SAMPLE_DIR = Path(__file__).resolve().parent / "mnist_sample"
 #: Seconds to wait for a mirror to connect or send more data.
 DOWNLOAD_TIMEOUT = 30.0
+#: Seconds one download attempt may take in all, however slowly the server sends.
+DOWNLOAD_DEADLINE = 600.0
+#: The most a download whose size is not in the tables below may send.
+MAX_DOWNLOAD_BYTES = 64 << 20
 
 # Mirrors and md5 checksums as listed by torchvision (torchvision/datasets/mnist.py).
 # The S3 mirror goes first: yann.lecun.com has been unreliable (it has answered 403/401).
@@ -90,6 +108,14 @@ MNIST_MD5 = {
     "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
+# Sizes in bytes of the upstream files (the same files the md5 sums describe): a download
+# that sends more is refused as it arrives, one that sends less is never kept.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 9912422,
+    "train-labels-idx1-ubyte.gz": 28881,
+    "t10k-images-idx3-ubyte.gz": 1648877,
+    "t10k-labels-idx1-ubyte.gz": 4542,
+}
 FASHION_MNIST_MIRRORS = [
     "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
 ]
@@ -98,6 +124,12 @@ FASHION_MNIST_MD5 = {
     "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
     "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
     "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+}
+FASHION_MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 26421880,
+    "train-labels-idx1-ubyte.gz": 29515,
+    "t10k-images-idx3-ubyte.gz": 4422102,
+    "t10k-labels-idx1-ubyte.gz": 5148,
 }
 
 IMAGE_SHAPE = (28, 28)
@@ -114,16 +146,18 @@ class _Spec:
     name: str  # folder name: "mnist"
     mirrors_const: str
     md5_const: str
+    sizes_const: str
     has_sample: bool
     install_hint: str
 
 
-_MNIST = _Spec("MNIST", "mnist", "MNIST_MIRRORS", "MNIST_MD5", True, "")
+_MNIST = _Spec("MNIST", "mnist", "MNIST_MIRRORS", "MNIST_MD5", "MNIST_SIZES", True, "")
 _FASHION = _Spec(
     "Fashion-MNIST",
     "fashion-mnist",
     "FASHION_MNIST_MIRRORS",
     "FASHION_MNIST_MD5",
+    "FASHION_MNIST_SIZES",
     False,
     "on Debian/Ubuntu `sudo apt-get install dataset-fashion-mnist` (installs to "
     "/usr/share/datasets/fashion-mnist/)",
@@ -153,10 +187,12 @@ class _BadTransfer(Exception):
 
 
 class SampleDataWarning(UserWarning):
-    """Emitted (once per load) when the shipped MNIST sample stands in for full MNIST.
+    """Emitted (once per load) when the shipped MNIST sample stands in for full MNIST;
+    the message says why.
 
-    Silence it with ``quiet=True`` or
-    ``warnings.filterwarnings("ignore", category=SampleDataWarning)``."""
+    ``quiet=True`` silences it when ``download=False`` was the reason (you asked
+    for that); a failed download or an unwritable cache always warns. Silence
+    those with ``warnings.filterwarnings("ignore", category=SampleDataWarning)``."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -206,7 +242,7 @@ def load_mnist(
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Optional[Sequence[str]] = None,
+    mirrors: Union[str, Sequence[str], None] = None,
     timeout: Optional[float] = None,
     quiet: bool = False,
 ) -> DataSplit:
@@ -218,13 +254,16 @@ def load_mnist(
         normalize: float32 pixels in [0, 1] instead of uint8 0-255.
         flatten: images as ``(N, 784)`` rows instead of ``(N, 28, 28)``.
         download: allow downloading into the cache folder when nothing is found locally.
-        mirrors: base URLs to try in order (default ``MNIST_MIRRORS``).
-        timeout: network timeout in seconds (default ``DOWNLOAD_TIMEOUT``).
-        quiet: do not warn when falling back to the shipped sample.
+        mirrors: base URLs (http or https) to try in order, or one URL as a string
+            (default ``MNIST_MIRRORS``).
+        timeout: seconds to wait for a mirror to connect or send more (default ``DOWNLOAD_TIMEOUT``).
+        quiet: no warning when ``download=False`` makes the shipped sample stand in.
 
     Returns a :class:`DataSplit`; see the module docstring for the search order.
-    Offline with nothing found, this returns the shipped 8,000/2,000-image sample
-    and emits one :class:`SampleDataWarning`.
+    With nothing found and no download possible (``download=False``, no mirror
+    reachable, or a cache folder that cannot be written), this returns the
+    shipped 8,000/2,000-image sample and emits one :class:`SampleDataWarning`
+    saying why.
 
     >>> x, y = load_mnist(train=False, normalize=True)     # doctest: +SKIP
     >>> x.shape, float(x.max()), y[:5]                     # doctest: +SKIP
@@ -239,7 +278,7 @@ def load_mnist_splits(
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Optional[Sequence[str]] = None,
+    mirrors: Union[str, Sequence[str], None] = None,
     timeout: Optional[float] = None,
     quiet: bool = False,
 ) -> tuple[DataSplit, DataSplit]:
@@ -260,7 +299,7 @@ def load_fashion_mnist(
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Optional[Sequence[str]] = None,
+    mirrors: Union[str, Sequence[str], None] = None,
     timeout: Optional[float] = None,
 ) -> DataSplit:
     """Load the Fashion-MNIST training (``train=True``) or test split.
@@ -283,7 +322,7 @@ def load_fashion_mnist_splits(
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Optional[Sequence[str]] = None,
+    mirrors: Union[str, Sequence[str], None] = None,
     timeout: Optional[float] = None,
 ) -> tuple[DataSplit, DataSplit]:
     """Load both Fashion-MNIST splits from the same place: returns ``(train, test)``.
@@ -315,40 +354,50 @@ def download_file(
     filename: str,
     folder: PathLike,
     *,
-    mirrors: Sequence[str],
+    mirrors: Union[str, Sequence[str]],
     md5: Optional[str],
+    size: Optional[int] = None,
     timeout: Optional[float] = None,
+    deadline: Optional[float] = None,
 ) -> Path:
     """Download ``filename`` from the first mirror that serves it into ``folder``.
 
     The body is streamed to a temporary file in ``folder`` and renamed to
-    ``folder/filename`` only when complete (length matches Content-Length) and its
-    md5 equals ``md5`` (skipped if None), so a failed download leaves nothing behind.
-    Network errors move on to the next mirror; bad content (checksum mismatch,
-    truncated body) is also retried on the next mirror but reported with
-    ``DownloadError.offline == False``.
+    ``folder/filename`` only when complete (length matches Content-Length and
+    ``size``) and its md5 equals ``md5`` (skipped if None), so a failed download
+    leaves nothing behind. A body longer than ``size`` (or ``MAX_DOWNLOAD_BYTES``
+    when ``size`` is None) is refused as soon as it goes past it, and each
+    attempt is cut off after ``deadline`` seconds (default ``DOWNLOAD_DEADLINE``)
+    however slowly the server sends. Network errors and deadlines move on to the
+    next mirror; bad content (checksum or size mismatch, truncated or over-long
+    body) is also retried on the next mirror but reported with
+    ``DownloadError.offline == False``. ``mirrors`` may be one URL as a string.
 
     >>> download_file("t10k-labels-idx1-ubyte.gz", "/tmp/mnist", mirrors=MNIST_MIRRORS,
     ...               md5=MNIST_MD5["t10k-labels-idx1-ubyte.gz"])   # doctest: +SKIP
     PosixPath('/tmp/mnist/t10k-labels-idx1-ubyte.gz')
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    timeout = DOWNLOAD_TIMEOUT if timeout is None else timeout
-    if not mirrors:
+    mirror_list = _mirror_list(mirrors, who="download_file")
+    timeout = DOWNLOAD_TIMEOUT if timeout is None else checks.positive_float(timeout, "timeout", who="download_file")
+    deadline = (
+        DOWNLOAD_DEADLINE if deadline is None else checks.positive_float(deadline, "deadline", who="download_file")
+    )
+    cap = MAX_DOWNLOAD_BYTES if size is None else checks.positive_int(size, "size", who="download_file")
+    folder = _writable_folder(Path(folder))
+    if not mirror_list:
         raise DownloadError(f"cannot download {filename}: no mirrors configured", offline=True)
     failures: list[str] = []
     offline = True
-    for mirror in mirrors:
+    for mirror in mirror_list:
         url = mirror.rstrip("/") + "/" + filename
         try:
-            return _fetch(url, folder / filename, md5, timeout)
+            return _fetch(url, folder / filename, md5, size, cap, timeout, deadline)
         except _BadTransfer as exc:
             offline = False
             failures.append(str(exc))
         except (URLError, HTTPException, OSError) as exc:
-            # URLError covers HTTP errors and refused connections; OSError covers timeouts
-            # and resets mid-body. All mean "this mirror, now, did not work": try the next.
+            # URLError covers HTTP errors and refused connections; OSError covers timeouts,
+            # resets mid-body and the deadline. All mean "this mirror, now, did not work".
             reason = getattr(exc, "reason", None) or exc
             failures.append(f"{url}: {type(exc).__name__}: {reason}")
         log.info("download of %s failed (trying next mirror): %s", filename, failures[-1])
@@ -362,40 +411,160 @@ def download_file(
 # --- internals ------------------------------------------------------------------------------------
 
 
-def _fetch(url: str, dest: Path, md5: Optional[str], timeout: float) -> Path:
+def _mirror_list(mirrors: Union[str, Sequence[str]], *, who: str) -> list[str]:
+    """``mirrors`` as a list of http(s) URLs; one string is one mirror (never its characters)."""
+    if isinstance(mirrors, str):
+        mirrors = [mirrors]
+    elif isinstance(mirrors, (bytes, bytearray)) or not isinstance(mirrors, Sequence):
+        raise TypeError(
+            f"{who}: mirrors must be a URL or a list of URLs, got {type(mirrors).__name__} {mirrors!r}"
+        )
+    out = []
+    for mirror in mirrors:
+        if not isinstance(mirror, str) or urlparse(mirror).scheme not in ("http", "https") or not urlparse(mirror).netloc:
+            raise ValueError(f"{who}: each mirror must be an http:// or https:// URL, got {mirror!r}")
+        out.append(mirror)
+    return out
+
+
+def _writable_folder(folder: Path) -> Path:
+    """``folder``, created if needed, after checking a file can be written into it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PermissionError(f"cannot create the download folder {str(folder)!r}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"the download folder {str(folder)!r} is not writable")
+    return folder
+
+
+class _Deadline:
+    """Shuts the sockets of one transfer down when its time is up, wherever it is waiting:
+    a per-read timeout alone never fires on a server that sends one byte every half second."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shutdown(sock)
+
+    def connection(self, base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+        """``base`` whose sockets this deadline watches (what urllib's handlers accept)."""
+        deadline = self
+
+        class Watched(base):  # type: ignore[misc, valid-type]
+            def connect(self) -> None:
+                super().connect()
+                deadline.watch(self.sock)
+
+        return Watched
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for an SSL socket: it wakes a blocked read at once.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _WatchedHTTP(HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: Request) -> http.client.HTTPResponse:
+        return self.do_open(self._deadline.connection(http.client.HTTPConnection), req)
+
+
+class _WatchedHTTPS(HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+        self._tls = ssl.create_default_context()
+
+    def https_open(self, req: Request) -> http.client.HTTPResponse:
+        return self.do_open(self._deadline.connection(http.client.HTTPSConnection), req, context=self._tls)
+
+
+def urlopen(url: str, timeout: float, deadline: _Deadline) -> BinaryIO:
+    """Open ``url`` with every socket of the transfer (redirects too) under ``deadline``.
+
+    The one place this module opens a connection, so tests replace it to keep off the network.
+    """
+    return build_opener(_WatchedHTTP(deadline), _WatchedHTTPS(deadline)).open(url, timeout=timeout)
+
+
+def _fetch(
+    url: str, dest: Path, md5: Optional[str], size: Optional[int], cap: int, timeout: float, seconds: float
+) -> Path:
     """Stream ``url`` into a temp file beside ``dest``; rename when complete and verified."""
     log.info("downloading %s -> %s", url, dest)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        hasher = hashlib.md5(usedforsecurity=False)
-        received = 0
-        with os.fdopen(fd, "wb") as out, urlopen(url, timeout=timeout) as response:
-            declared = response.headers.get("Content-Length")
-            try:
-                while chunk := response.read(_CHUNK):
-                    out.write(chunk)
-                    hasher.update(chunk)
-                    received += len(chunk)
-            except IncompleteRead as exc:
-                raise _BadTransfer(f"{url}: truncated transfer: {exc}") from exc
-        # http.client returns a short body silently when the server closes early,
-        # so the length check is ours to do.
-        if declared is not None and declared.isdigit() and received != int(declared):
-            raise _BadTransfer(
-                f"{url}: truncated transfer: Content-Length said {declared} bytes, received {received}"
-            )
-        if received == 0:
-            raise _BadTransfer(f"{url}: empty response body")
-        digest = hasher.hexdigest()
-        if md5 is not None and digest != md5.lower():
-            raise _BadTransfer(f"{url}: checksum mismatch for {dest.name}: expected md5 {md5}, got {digest}")
-        os.chmod(tmp, 0o644)  # mkstemp files are private; a cache file need not be
-        os.replace(tmp, dest)
-        log.info("saved %s (%d bytes, md5 ok)", dest, received)
-        return dest
-    finally:
-        tmp.unlink(missing_ok=True)  # no-op after a successful rename
+    hasher = hashlib.md5(usedforsecurity=False)
+    received = 0
+    with _Deadline(seconds) as deadline:
+        try:
+            with urlopen(url, timeout, deadline) as response, atomic_write(dest) as out:
+                declared = response.headers.get("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) > cap:
+                    raise _BadTransfer(f"{url}: Content-Length says {declared} bytes, more than the {_limit(size, cap)}")
+                try:
+                    # read1: one receive at a time, so the deadline is looked at as bytes arrive.
+                    while chunk := response.read1(_CHUNK):
+                        received += len(chunk)
+                        if received > cap:
+                            raise _BadTransfer(f"{url}: sent more than the {_limit(size, cap)}; refused")
+                        out.write(chunk)
+                        hasher.update(chunk)
+                except IncompleteRead as exc:
+                    if not deadline.expired:
+                        raise _BadTransfer(f"{url}: truncated transfer: {exc}") from None
+                if deadline.expired:
+                    raise TimeoutError(f"not complete after the {seconds:g}-second deadline ({received} bytes)")
+                # http.client returns a short body silently when the server closes early,
+                # so the length checks are ours to do.
+                if declared is not None and declared.isdigit() and received != int(declared):
+                    raise _BadTransfer(
+                        f"{url}: truncated transfer: Content-Length said {declared} bytes, received {received}"
+                    )
+                if received == 0:
+                    raise _BadTransfer(f"{url}: empty response body")
+                if size is not None and received != size:
+                    raise _BadTransfer(f"{url}: expected {size} bytes for {dest.name}, received {received}")
+                digest = hasher.hexdigest()
+                if md5 is not None and digest != md5.lower():
+                    raise _BadTransfer(
+                        f"{url}: checksum mismatch for {dest.name}: expected md5 {md5}, got {digest}"
+                    )
+        except (OSError, HTTPException) as exc:
+            if deadline.expired and not isinstance(exc, TimeoutError):
+                raise TimeoutError(f"not complete after the {seconds:g}-second deadline ({received} bytes)") from None
+            raise
+    log.info("saved %s (%d bytes, md5 ok)", dest, received)
+    return dest
+
+
+def _limit(size: Optional[int], cap: int) -> str:
+    return f"expected {size} bytes" if size is not None else f"limit of {cap} bytes (MAX_DOWNLOAD_BYTES)"
 
 
 def _stems(split: str) -> tuple[str, str]:
@@ -434,6 +603,7 @@ class _Resolved:
     folder: Path
     paths: dict[str, Path]  # stem -> file
     note: str = ""  # why we fell back to the sample, for the warning
+    always: bool = False  # warn even with quiet=True (a failure, not the user's choice)
 
 
 def _resolve(
@@ -458,16 +628,19 @@ def _resolve(
             missing = ", ".join(s for s, p in paths.items() if p is None)
             searched.append(f"{folder} ({source}: missing {missing})")
 
+    note_always = True  # the sample notice is silenced by quiet=True only when the user chose download=False
     if download:
         cache = default_cache_dir(spec.name)
-        mirrors = list(globals()[spec.mirrors_const] if mirrors is None else mirrors)
+        mirror_list = _mirror_list(globals()[spec.mirrors_const] if mirrors is None else mirrors, who=f"load {spec.title}")
         checksums = globals()[spec.md5_const]
+        sizes = globals()[spec.sizes_const]
         try:
             paths = {}
             for stem in stems:
                 # Keep files already cached (e.g. train present, test wanted too).
+                name = f"{stem}.gz"
                 paths[stem] = _find(cache, stem) or download_file(
-                    f"{stem}.gz", cache, mirrors=mirrors, md5=checksums.get(f"{stem}.gz"), timeout=timeout
+                    name, cache, mirrors=mirror_list, md5=checksums.get(name), size=sizes.get(name), timeout=timeout
                 )
             return _Resolved("download", cache, paths)
         except DownloadError as exc:
@@ -475,13 +648,17 @@ def _resolve(
                 raise  # a server sent bad data: say so rather than quietly using less
             why = f"download failed: {exc}"
             short = f"no mirror reachable: {exc.failures[0]}" if exc.failures else "no mirrors configured"
+        except OSError as exc:  # the cache folder cannot be created or written
+            why = short = f"cannot download into the cache folder ({exc})"
+            searched.append(f"{cache} (cache: {exc})")
     else:
         why = short = "download=False"
+        note_always = False
 
     if spec.has_sample:
         paths = {stem: _find(MNIST_SAMPLE_DIR, stem) for stem in stems}
         if all(paths.values()):
-            return _Resolved("sample", MNIST_SAMPLE_DIR, paths, note=short)  # type: ignore[arg-type]
+            return _Resolved("sample", MNIST_SAMPLE_DIR, paths, note=short, always=note_always)  # type: ignore[arg-type]
         searched.append(f"{MNIST_SAMPLE_DIR} (shipped sample: missing, broken installation?)")
 
     files = ", ".join(f"{s}.gz" for s in stems)
@@ -509,10 +686,12 @@ def _load(
     timeout: Optional[float],
     quiet: bool,
 ) -> list[DataSplit]:
+    if timeout is not None:
+        timeout = checks.positive_float(timeout, "timeout", who=f"load {spec.title}")
     # Resolve every needed file at once so that both splits come from the same folder.
     stems = [stem for split in splits for stem in _stems(split)]
     where = _resolve(spec, stems, root, download, mirrors, timeout)
-    if where.source == "sample" and not quiet:
+    if where.source == "sample" and (where.always or not quiet):
         # One line, on purpose: it is a notice, not a traceback. stacklevel 3 = the caller of load_*.
         warnings.warn(
             f"{spec.title} not found locally ({where.note}); using the small sample shipped "

@@ -27,15 +27,20 @@ sharing) is listed once, under the first name that reaches it.
 
 from __future__ import annotations
 
+import io
+import math
 import os
-import secrets
+import struct
 import zipfile
+import zlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, BinaryIO, Iterator, NamedTuple
 
 import numpy as np
 
+from ..files import atomic_write, open_regular_file
 from ..graph import _mode  # the grad-mode / scope state that graph.name_scope sets
 
 __all__ = ["Module", "StateDictError", "LoadResult", "is_parameter"]
@@ -213,17 +218,24 @@ class Module:
         """Name -> a copy of the parameter's numbers as an array (0-d float for a Value)."""
         return OrderedDict((name, _to_array(p)) for name, p in self.named_parameters())
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy ``state``'s arrays into the parameters with the same names.
 
         Everything is checked before anything is written, so a failed load
         leaves the module as it was. Raises `StateDictError` naming every
         missing key, unexpected key (both only when ``strict``) and entry of
-        the wrong shape or type (always).
+        the wrong shape or type (always), including numbers too large for
+        the parameter's dtype (a float64 1e40 does not quietly become a
+        float32 inf). Keys must be strings; any other key is named as such.
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"{type(self).__name__}.load_state_dict: state must be a mapping of parameter names to "
+                f"arrays (as state_dict() returns), got {type(state).__name__}"
+            )
         own = OrderedDict(self.named_parameters())
         missing = [k for k in own if k not in state]
-        unexpected = [k for k in state if k not in own]
+        unexpected = [k for k in state if not isinstance(k, str) or k not in own]
         mismatched = []
         arrays = {}
         for key, p in own.items():
@@ -234,7 +246,8 @@ class Module:
                 mismatched.append(f"{key}: {problem}")
             else:
                 arrays[key] = array
-        if mismatched or (strict and (missing or unexpected)):
+        # A non-string key is a mistake even when strict=False: it can never name a parameter.
+        if mismatched or any(not isinstance(k, str) for k in unexpected) or (strict and (missing or unexpected)):
             raise StateDictError(
                 _load_error_message(type(self).__name__, missing, unexpected, mismatched, strict),
                 missing,
@@ -260,8 +273,16 @@ class Module:
         return save_state(self.state_dict(), path)
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
-        """Load parameters saved by `save` (see `load_state_dict`); return this module."""
-        self.load_state_dict(load_state(path), strict=strict)
+        """Load parameters saved by `save` (see `load_state_dict`); return this module.
+
+        Only the archive members named after this module's parameters are
+        inflated, each only if its declared size fits that parameter; the
+        other members are reported as unexpected keys without being read.
+        """
+        own = OrderedDict(self.named_parameters())
+        # The most a parameter's member can need: float64 numbers plus numpy's header (<= 10,000 bytes).
+        budget = {name: 8 * _numel(p) + _NPY_HEADER_MAX for name, p in own.items()}
+        self.load_state_dict(_read_npz(path, budget=budget), strict=strict)
         return self
 
     # ------------------------------------------------------------ printing
@@ -340,9 +361,11 @@ def _to_array(p: Any) -> np.ndarray:
 
 def _check_entry(p: Any, value: Any) -> tuple[str, np.ndarray | None]:
     """('', array) when ``value`` fits parameter ``p``, else (what is wrong, None)."""
+    if hasattr(value, "data") and isinstance(value.data, (float, np.ndarray)):
+        value = value.data  # a Value or a Tensor given instead of its numbers
     try:
         array = np.asarray(value)
-    except Exception as error:  # e.g. a ragged nested list
+    except (ValueError, TypeError) as error:  # e.g. a ragged nested list
         return f"not convertible to an array ({error})", None
     expected = _shape(p)
     if array.shape != expected:
@@ -352,7 +375,22 @@ def _check_entry(p: Any, value: Any) -> tuple[str, np.ndarray | None]:
     target = p.data.dtype if isinstance(p.data, np.ndarray) else np.dtype(np.float64)
     if not np.can_cast(array.dtype, target, casting="same_kind"):
         return f"cannot store dtype {array.dtype} in a {target} parameter", None
+    if target.kind == "f" and array.size and not np.can_cast(array.dtype, target, casting="safe"):
+        # A narrowing cast turns too-large numbers into inf without a word: refuse them.
+        # (inf and NaN already in the state are kept: they are what was saved.)
+        finite = np.abs(array[np.isfinite(array)]) if array.dtype.kind == "f" else np.abs(array.astype(np.float64))
+        largest = float(finite.max()) if finite.size else 0.0
+        limit = float(np.finfo(target).max)
+        if largest > limit:
+            return f"value {largest:.6g} overflows the {target} parameter (largest {target}: {limit:.6g})", None
     return "", array
+
+
+def _key_text(key: Any) -> str:
+    """A state-dict key for a message: strings as they are, anything else flagged as wrong."""
+    if isinstance(key, str):
+        return key
+    return f"{key!r} (of type {type(key).__name__}; keys must be parameter names, strings such as 'weight')"
 
 
 def _load_error_message(
@@ -361,8 +399,11 @@ def _load_error_message(
     lines = [f"cannot load the state dict into {owner}:"]
     if strict and missing:
         lines.append(f"  missing keys ({len(missing)}): {', '.join(missing)}")
+    wrong_keys = [k for k in unexpected if not isinstance(k, str)]
+    if not strict and wrong_keys:
+        lines.append(f"  keys that are not strings ({len(wrong_keys)}): {', '.join(map(_key_text, wrong_keys))}")
     if strict and unexpected:
-        lines.append(f"  unexpected keys ({len(unexpected)}): {', '.join(unexpected)}")
+        lines.append(f"  unexpected keys ({len(unexpected)}): {', '.join(map(_key_text, unexpected))}")
     if mismatched:
         lines.append(f"  wrong entries ({len(mismatched)}):")
         lines.extend(f"    {m}" for m in mismatched)
@@ -406,49 +447,181 @@ def _grouped_reprs(children: list[tuple[str, Module]]) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- files
 
 
-def save_state(state: dict[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write name -> array ``state`` as an .npz archive at exactly ``path``, atomically."""
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save to {str(path)!r}: folder {str(folder)!r} does not exist")
-    # Not tempfile.mkstemp: its files are private (0600); this one gets the
-    # permissions of any file the user creates.
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(tmp, "xb") as f:
-            # zipfile + write_array is what np.savez does, minus its keyword
-            # arguments: a parameter named "file" would collide with savez(file, ...).
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
-                for name, value in state.items():
-                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+def save_state(state: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write name -> array ``state`` as an .npz archive at exactly ``path``, atomically.
+
+    Uncompressed, so loading can check each member's size against what it
+    declares. Keys must be strings; arrays must hold numbers (no pickles).
+    """
+    arrays = {}
+    for name, value in state.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"save_state: keys must be non-empty strings, got {_key_text(name)}")
+        array = np.asanyarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"save_state: {name!r} must hold numbers, got dtype {array.dtype}")
+        arrays[name] = array
+    with atomic_write(path) as f:
+        # zipfile + write_array is what np.savez does, minus its keyword
+        # arguments: a parameter named "file" would collide with savez(file, ...).
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name, array in arrays.items():
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, array, allow_pickle=False)
+    return Path(path)
 
 
-def load_state(path: str | os.PathLike[str]) -> OrderedDict[str, np.ndarray]:
-    """Read an .npz archive written by `save_state` / `Module.save` into name -> array."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no saved state at {str(path)!r}: the file does not exist")
-    if not zipfile.is_zipfile(path):  # else numpy guesses "pickled data" and suggests allow_pickle
-        with open(path, "rb") as f:
-            what = "a single array (.npy)" if f.read(6) == b"\x93NUMPY" else "not a .npz (zip) archive"
-        raise ValueError(f"cannot read saved state from {str(path)!r}: {what}, not an archive of named arrays")
+#: What `load_state` inflates at most, summed over an archive's members (override per call with max_bytes=).
+MAX_STATE_BYTES = 1 << 30
+#: A member over 1 MiB that claims to inflate more than this many times is taken for a
+#: decompression bomb by `load_state` (real weights barely compress; np.savez stores them as they are).
+MAX_STATE_RATIO = 100
+_NPY_HEADER_MAX = 10_240  # numpy's own read limit for an .npy header is 10,000 bytes
+_DEFLATE_MAX_RATIO = 1032  # deflate cannot do better than 1032:1
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip member's local header, 30 bytes
+
+
+def load_state(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> OrderedDict[str, np.ndarray]:
+    """Read an .npz archive written by `save_state` / `Module.save` into name -> array.
+
+    Hostile archives are refused with a `ValueError` naming the file and the
+    member, before anything large is allocated: a non-regular file, members
+    that are encrypted or use an unknown compression, declared sizes that
+    are impossible or add up to more than ``max_bytes`` (default
+    `MAX_STATE_BYTES`), a member over 1 MiB inflating more than
+    `MAX_STATE_RATIO`-fold, a member that inflates past its declared size
+    or fails its CRC, and pickled Python objects (never unpickled).
+    """
+    return _read_npz(path, budget=None, max_bytes=MAX_STATE_BYTES if max_bytes is None else max_bytes)
+
+
+def _read_npz(
+    path: str | os.PathLike[str], *, budget: Mapping[str, int] | None, max_bytes: int = MAX_STATE_BYTES
+) -> OrderedDict[str, np.ndarray]:
+    """The arrays of an .npz archive. With ``budget`` (name -> most bytes its member may
+    declare) only those members are read, and any over budget is refused."""
+    text = str(path)
+
+    def refuse(problem: str) -> ValueError:
+        return ValueError(f"cannot read saved state from {text!r}: {problem}")
+
     try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array, not an archive of named arrays")
-        with archive:  # reading each member checks its CRC, so corruption surfaces here
-            return OrderedDict((name, archive[name]) for name in archive.files)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise ValueError(
-            f"cannot read saved state from {str(path)!r}: not a valid .npz archive ({error})"
-        ) from error
+        file = open_regular_file(path, what="saved state")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no saved state at {text!r}: the file does not exist") from None
+    with file:
+        if not zipfile.is_zipfile(file):  # else numpy guesses "pickled data" and suggests allow_pickle
+            file.seek(0)
+            what = "a single array (.npy)" if file.read(6) == b"\x93NUMPY" else "not a .npz (zip) archive"
+            raise refuse(f"{what}, not an archive of named arrays")
+        try:
+            archive = zipfile.ZipFile(file)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise refuse(f"not a valid .npz archive ({error})") from None
+        with archive:
+            members: OrderedDict[str, zipfile.ZipInfo] = OrderedDict()
+            for info in archive.infolist():
+                name = info.filename[: -len(".npy")] if info.filename.endswith(".npy") else info.filename
+                if name in members:
+                    raise refuse(f"member {info.filename!r} appears twice")
+                members[name] = info
+            wanted = [n for n in members if budget is None or n in budget]
+            total = 0
+            for name in wanted:
+                _check_member(members[name], budget, refuse)
+                total += members[name].file_size
+            if budget is None and total > max_bytes:
+                raise refuse(f"its members declare {total} bytes in all, more than max_bytes={max_bytes}")
+            out: OrderedDict[str, np.ndarray] = OrderedDict()
+            for name in wanted:
+                raw = _inflate_member(file, members[name], refuse)
+                out[name] = _parse_npy(raw, members[name].filename, refuse)
+            return out
+
+
+def _check_member(info: zipfile.ZipInfo, budget: Mapping[str, int] | None, refuse: Any) -> None:
+    """Refuse a member from its central-directory entry alone, before inflating anything."""
+    member = repr(info.filename)
+    declared, stored = info.file_size, info.compress_size
+    if info.flag_bits & 0x1:
+        raise refuse(f"member {member} is encrypted")
+    if info.compress_type == zipfile.ZIP_STORED:
+        if declared != stored:
+            raise refuse(f"member {member} is stored uncompressed but declares {declared} bytes in {stored}")
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        if declared > _DEFLATE_MAX_RATIO * stored + 64:
+            raise refuse(f"member {member} declares {declared} bytes from {stored} deflated bytes, which is impossible")
+        if budget is None and declared > (1 << 20) and declared > MAX_STATE_RATIO * stored:
+            raise refuse(
+                f"member {member} would inflate {stored} bytes to {declared} "
+                f"(over {MAX_STATE_RATIO}-fold): refused as a likely decompression bomb"
+            )
+    else:
+        raise refuse(f"member {member} uses zip compression method {info.compress_type}; only stored or deflated")
+    if budget is not None:
+        name = info.filename[: -len(".npy")] if info.filename.endswith(".npy") else info.filename
+        if declared > budget[name]:
+            raise refuse(
+                f"member {member} declares {declared} bytes, more than parameter {name!r} can need "
+                f"({budget[name]} bytes at most)"
+            )
+
+
+def _inflate_member(file: BinaryIO, info: zipfile.ZipInfo, refuse: Any) -> bytearray:
+    """A member's bytes, inflated in bounded steps: never more than it declares."""
+    member = repr(info.filename)
+    file.seek(info.header_offset)
+    header = file.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise refuse(f"member {member}: broken zip local header")
+    name_len, extra_len = _LOCAL_HEADER.unpack(header)[-2:]
+    file.seek(name_len + extra_len, os.SEEK_CUR)
+    out = bytearray()
+    left = info.compress_size
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    try:
+        while left > 0:
+            chunk = file.read(min(left, 1 << 20))
+            if not chunk:
+                raise refuse(f"member {member} is truncated")
+            left -= len(chunk)
+            while chunk:
+                if inflater is None:
+                    part, chunk = chunk, b""
+                else:
+                    # max_length bounds each step: one byte past the declared size is enough to refuse.
+                    part = inflater.decompress(chunk, info.file_size - len(out) + 1)
+                    chunk = inflater.unconsumed_tail
+                out += part
+                if len(out) > info.file_size:
+                    raise refuse(f"member {member} inflates past its declared {info.file_size} bytes")
+                if not part:
+                    break
+    except zlib.error as error:
+        raise refuse(f"member {member} is corrupt ({error})") from None
+    if len(out) != info.file_size or (inflater is not None and not inflater.eof):
+        raise refuse(f"member {member} holds {len(out)} bytes, not the {info.file_size} it declares")
+    if zlib.crc32(out) != info.CRC:
+        raise refuse(f"member {member} fails its CRC check (the file is corrupt)")
+    return out
+
+
+def _parse_npy(raw: bytearray, member: str, refuse: Any) -> np.ndarray:
+    """An .npy member's array, refusing pickles (allow_pickle=False, checked from the header)."""
+    stream = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    except (ValueError, TypeError, SyntaxError) as error:
+        raise refuse(f"member {member!r} is not an .npy array ({error})") from None
+    if dtype.hasobject:
+        raise refuse(f"member {member!r} holds pickled Python objects; refused (allow_pickle=False)")
+    offset = stream.tell()
+    need = math.prod(shape) * dtype.itemsize
+    if len(raw) - offset != need:
+        raise refuse(f"member {member!r}: shape {shape} of {dtype} needs {need} bytes, it holds {len(raw) - offset}")
+    array = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=offset)
+    return array.reshape(shape, order="F" if fortran else "C")
