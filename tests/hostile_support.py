@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
 import os
@@ -123,10 +124,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
             return
         kind, arg = behaviour
-        try:
+        with contextlib.suppress(OSError):  # the client hung up: that is the refusal we wanted
             getattr(self, f"_serve_{kind}")(arg)
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            pass  # the client hung up: that is the refusal we wanted
         self.close_connection = True
 
     def _serve_body(self, body: bytes) -> None:

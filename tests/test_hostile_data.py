@@ -17,12 +17,12 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pytest
+from hostile_support import HostileServer, raised_in_package
 
 from autograd_mlp import data
 from autograd_mlp.data import DownloadError, SampleDataWarning, download_file, load_mnist, write_idx
 from autograd_mlp.data import mnist as mnist_mod
 from autograd_mlp.random import manual_seed
-from hostile_support import HostileServer, raised_in_package
 
 
 @pytest.fixture(autouse=True)

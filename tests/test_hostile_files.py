@@ -16,11 +16,11 @@ import zlib
 
 import numpy as np
 import pytest
+from hostile_support import MIB, gzip_bomb, make_zip, npy_header, raised_in_package, run_limited, zeros_deflate
 
 from autograd_mlp import nn
 from autograd_mlp.data import IDXFormatError, read_idx
 from autograd_mlp.nn.module import StateDictError, load_state, save_state
-from hostile_support import MIB, gzip_bomb, make_zip, npy_header, raised_in_package, run_limited, zeros_deflate
 
 
 def idx_header(code: int, dims: tuple) -> bytes:
@@ -218,6 +218,15 @@ def test_module_load_refuses_a_member_larger_than_its_parameter(tmp_path):
         layer.load(path)
     raised_in_package(info.tb)
     np.testing.assert_array_equal(layer.weight.data, before)
+
+
+def test_module_load_names_members_it_did_not_read(tmp_path):
+    path = save_state({"weight": np.zeros((2, 3)), "bias": np.zeros(2), "extra": np.zeros(10**6)}, tmp_path / "s.npz")
+    with pytest.raises(StateDictError, match=r"unexpected keys \(1\): extra") as info:
+        nn.Linear(3, 2).load(path)
+    raised_in_package(info.tb)
+    layer = nn.Linear(3, 2).load(path, strict=False)  # the 8 MB member is skipped, unread
+    np.testing.assert_array_equal(layer.weight.data, np.zeros((2, 3)))
 
 
 def test_max_bytes_caps_a_state_file(tmp_path):

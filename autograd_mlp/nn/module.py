@@ -34,9 +34,9 @@ import struct
 import zipfile
 import zlib
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -242,7 +242,7 @@ class Module:
             if key not in state:
                 continue
             problem, array = _check_entry(p, state[key])
-            if problem:
+            if array is None:
                 mismatched.append(f"{key}: {problem}")
             else:
                 arrays[key] = array
@@ -461,13 +461,12 @@ def save_state(state: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
         if array.dtype.kind not in "biuf":
             raise TypeError(f"save_state: {name!r} must hold numbers, got dtype {array.dtype}")
         arrays[name] = array
-    with atomic_write(path) as f:
-        # zipfile + write_array is what np.savez does, minus its keyword
-        # arguments: a parameter named "file" would collide with savez(file, ...).
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, array in arrays.items():
-                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, array, allow_pickle=False)
+    # zipfile + write_array is what np.savez does, minus its keyword
+    # arguments: a parameter named "file" would collide with savez(file, ...).
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
     return Path(path)
 
 
@@ -525,17 +524,18 @@ def _read_npz(
                 if name in members:
                     raise refuse(f"member {info.filename!r} appears twice")
                 members[name] = info
-            wanted = [n for n in members if budget is None or n in budget]
+            wanted = {n for n in members if budget is None or n in budget}
             total = 0
             for name in wanted:
                 _check_member(members[name], budget, refuse)
                 total += members[name].file_size
             if budget is None and total > max_bytes:
                 raise refuse(f"its members declare {total} bytes in all, more than max_bytes={max_bytes}")
-            out: OrderedDict[str, np.ndarray] = OrderedDict()
-            for name in wanted:
-                raw = _inflate_member(file, members[name], refuse)
-                out[name] = _parse_npy(raw, members[name].filename, refuse)
+            # Members not wanted stay unread: None keeps their names, so that a strict
+            # load_state_dict still reports them as unexpected keys.
+            out: OrderedDict[str, Any] = OrderedDict()
+            for name, info in members.items():
+                out[name] = _parse_npy(_inflate_member(file, info, refuse), info.filename, refuse) if name in wanted else None
             return out
 
 
