@@ -433,7 +433,8 @@ def _writable_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PermissionError(f"cannot create the download folder {str(folder)!r}: {exc.strerror or exc}") from None
+        # The same kind of error (FileExistsError, PermissionError, ...), naming the folder asked for.
+        raise type(exc)(f"cannot create the download folder {str(folder)!r}: {exc.strerror or exc}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(f"the download folder {str(folder)!r} is not writable")
     return folder
@@ -688,6 +689,8 @@ def _load(
     timeout: float | None,
     quiet: bool,
 ) -> list[DataSplit]:
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"load {spec.title}: root must be a folder path (str or os.PathLike), got {type(root).__name__} {root!r}")
     if timeout is not None:
         timeout = checks.positive_float(timeout, "timeout", who=f"load {spec.title}")
     # Resolve every needed file at once so that both splits come from the same folder.
