@@ -234,6 +234,9 @@ def test_max_bytes_caps_a_state_file(tmp_path):
     assert load_state(tmp_path / "s.npz")["w"].shape == (100,)
     with pytest.raises(ValueError, match=r"declare \d+ bytes in all, more than max_bytes=100"):
         load_state(tmp_path / "s.npz", max_bytes=100)
+    with pytest.raises(ValueError, match=r"load_state: max_bytes must be an int >= 0, got -1") as info:
+        load_state(tmp_path / "s.npz", max_bytes=-1)
+    raised_in_package(info.tb)
 
 
 def test_npz_bombs_are_refused_in_bounded_memory(tmp_path):

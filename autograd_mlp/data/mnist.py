@@ -378,6 +378,9 @@ def download_file(
     ...               md5=MNIST_MD5["t10k-labels-idx1-ubyte.gz"])   # doctest: +SKIP
     PosixPath('/tmp/mnist/t10k-labels-idx1-ubyte.gz')
     """
+    if not isinstance(filename, str) or filename in ("", ".", "..") or "/" in filename or "\\" in filename:
+        # A name with a folder in it would be written outside ``folder``.
+        raise ValueError(f"download_file: filename must be a plain file name, got {filename!r}")
     mirror_list = _mirror_list(mirrors, who="download_file")
     timeout = DOWNLOAD_TIMEOUT if timeout is None else checks.positive_float(timeout, "timeout", who="download_file")
     deadline = (

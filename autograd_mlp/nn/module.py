@@ -40,6 +40,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
+from .. import checks
 from ..files import atomic_write, open_regular_file
 from ..graph import _mode  # the grad-mode / scope state that graph.name_scope sets
 
@@ -491,6 +492,8 @@ def load_state(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     `MAX_STATE_RATIO`-fold, a member that inflates past its declared size
     or fails its CRC, and pickled Python objects (never unpickled).
     """
+    if max_bytes is not None:
+        max_bytes = checks.nonnegative_int(max_bytes, "max_bytes", who="load_state")
     return _read_npz(path, budget=None, max_bytes=MAX_STATE_BYTES if max_bytes is None else max_bytes)
 
 
