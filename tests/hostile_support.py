@@ -96,7 +96,7 @@ def run_limited(code: str, *, headroom_mib: int = 150, timeout: float = 30) -> s
         f"""
         import resource, sys
         import numpy as np
-        import autograd_mlp, autograd_mlp.data, autograd_mlp.nn.module
+        import autograd_mlp, autograd_mlp.data, autograd_mlp.nn.state_file
         with open("/proc/self/status") as status:
             vm = next(int(line.split()[1]) for line in status if line.startswith("VmSize:")) * 1024
         resource.setrlimit(resource.RLIMIT_AS, (vm + {headroom_mib} * 2**20, resource.RLIM_INFINITY))

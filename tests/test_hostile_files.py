@@ -21,7 +21,8 @@ from hostile_support import MIB, gzip_bomb, make_zip, npy_header, raised_in_pack
 
 from autograd_mlp import nn
 from autograd_mlp.data import IDXFormatError, read_idx
-from autograd_mlp.nn.module import StateDictError, load_state, save_state
+from autograd_mlp.nn.module import StateDictError
+from autograd_mlp.nn.state_file import load_state, save_state
 
 
 def idx_header(code: int, dims: tuple) -> bytes:
@@ -127,7 +128,7 @@ def bomb_report(tmp_path_factory):
         from pathlib import Path
         from autograd_mlp import nn
         from autograd_mlp.data import read_idx
-        from autograd_mlp.nn.module import load_state
+        from autograd_mlp.nn.state_file import load_state
         tmp = Path({str(tmp)!r})
         try:  # the cap itself: without it biting, the other lines would prove nothing
             np.ones(400 * 2**20 // 8)
