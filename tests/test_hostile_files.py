@@ -20,7 +20,7 @@ import pytest
 from hostile_support import MIB, gzip_bomb, make_zip, npy_header, raised_in_package, run_limited, zeros_deflate
 
 from autograd_mlp import nn
-from autograd_mlp.data import IDXFormatError, read_idx
+from autograd_mlp.data import IDXFormatError, read_idx, write_idx
 from autograd_mlp.nn.module import StateDictError
 from autograd_mlp.nn.state_file import load_state, save_state
 
@@ -312,6 +312,33 @@ def test_bad_state_dict_is_refused_clearly(case):
     raised_in_package(info.tb)
     for key, value in layer.state_dict().items():  # nothing was written
         np.testing.assert_array_equal(value, before[key])
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda path: write_idx(path, np.zeros(3, np.uint8)),
+        lambda path: save_state({"w": np.zeros(3)}, path),
+        lambda path: nn.Linear(3, 2).save(path),
+    ],
+    ids=["write_idx", "save_state", "Module.save"],
+)
+def test_writing_into_a_missing_folder_names_the_path_given(tmp_path, write):
+    path = tmp_path / "missing" / "out.bin"
+    with pytest.raises(FileNotFoundError, match=r"cannot write output file '.*missing/out.bin': the folder '.*missing' does not exist") as info:
+        write(path)
+    assert ".tmp" not in str(info.value)
+    raised_in_package(info.tb)
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        write(tmp_path)
+
+
+def test_save_state_refuses_what_it_could_not_load(tmp_path):
+    with pytest.raises(TypeError, match=r"save_state: keys must be non-empty strings \(parameter names\), got int 0"):
+        save_state({0: np.zeros(2)}, tmp_path / "s.npz")
+    with pytest.raises(TypeError, match=r"save_state: 'w' must hold numbers, got dtype object"):
+        save_state({"w": np.array([object()])}, tmp_path / "s.npz")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_infinities_already_in_a_state_are_kept():
