@@ -24,8 +24,8 @@ import importlib
 import math
 import shutil
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from .files import check_writable_path
 from .graph import find_nonfinite, topological_order
@@ -97,7 +97,7 @@ def parse_expression(text: str) -> ast.expr:
             if len(node.args) != 1 or node.keywords:
                 raise ExpressionError(f"{name}() takes exactly one argument")
         elif isinstance(node, ast.Constant):
-            if type(node.value) not in (int, float):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise ExpressionError(f"only numbers are allowed as constants, got {node.value!r}")
             try:
                 float(node.value)
@@ -124,7 +124,7 @@ def build_graph(tree: ast.expr, values: dict[str, float]) -> Value:
 
     def evaluate(node: ast.expr) -> Value:
         # Recursion is bounded: parse_expression capped the tree at MAX_EXPRESSION_NODES.
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             # A Value, not a float: "1/0" follows the engine's numeric policy, not Python's.
             return Value(float(node.value))
         if isinstance(node, ast.Name):

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
-from pathlib import Path
 import stat
-from typing import IO, BinaryIO, Iterator, Union
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, BinaryIO, Union
 
 __all__ = ["atomic_write", "check_writable_path", "open_regular_file", "PathLike"]
 

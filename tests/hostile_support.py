@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
 import os
@@ -95,7 +96,7 @@ def run_limited(code: str, *, headroom_mib: int = 150, timeout: float = 30) -> s
         f"""
         import resource, sys
         import numpy as np
-        import autograd_mlp, autograd_mlp.data, autograd_mlp.nn.module
+        import autograd_mlp, autograd_mlp.data, autograd_mlp.nn.state_file
         with open("/proc/self/status") as status:
             vm = next(int(line.split()[1]) for line in status if line.startswith("VmSize:")) * 1024
         resource.setrlimit(resource.RLIMIT_AS, (vm + {headroom_mib} * 2**20, resource.RLIM_INFINITY))
@@ -123,10 +124,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
             return
         kind, arg = behaviour
-        try:
+        with contextlib.suppress(OSError):  # the client hung up: that is the refusal we wanted
             getattr(self, f"_serve_{kind}")(arg)
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            pass  # the client hung up: that is the refusal we wanted
         self.close_connection = True
 
     def _serve_body(self, body: bytes) -> None:

@@ -110,7 +110,7 @@ def test_offline_download_failure_falls_back_to_sample_with_one_notice():
         x, y = load_mnist(train=False, normalize=True, flatten=True)
     assert len(sample_warnings(record)) == 1
     assert x.shape == (2000, 784) and x.dtype == np.float32
-    assert 0.0 <= x.min() and x.max() == 1.0
+    assert x.min() >= 0.0 and x.max() == 1.0
     assert y.shape == (2000,)
 
 

@@ -15,9 +15,9 @@ import subprocess
 import sys
 
 import pytest
+from hostile_support import REPO
 
 from autograd_mlp import cli
-from hostile_support import REPO
 
 GRAPH_CASES = {
     # name: (argv after "graph", exit status, pattern of the last stderr line)

@@ -17,12 +17,12 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pytest
+from hostile_support import HostileServer, raised_in_package
 
 from autograd_mlp import data
 from autograd_mlp.data import DownloadError, SampleDataWarning, download_file, load_mnist, write_idx
 from autograd_mlp.data import mnist as mnist_mod
 from autograd_mlp.random import manual_seed
-from hostile_support import HostileServer, raised_in_package
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +112,10 @@ ARGUMENT_CASES = {
     "size-negative": (lambda d: download_file("f", d, mirrors="http://x/", md5=None, size=-1), ValueError, r"size must be a positive int"),
     "loader-mirror-chars": (lambda d: load_mnist(mirrors="not a url"), ValueError, r"load MNIST: each mirror must be an http:// or https:// URL, got 'not a url'"),
     "loader-timeout": (lambda d: load_mnist(timeout=-1), ValueError, r"load MNIST: timeout must be a finite number > 0, got -1"),
-    "folder-is-a-file": (lambda d: download_file("f", d / "file" / "sub", mirrors="http://x/", md5=None), PermissionError, r"cannot create the download folder"),
+    "folder-is-a-file": (lambda d: download_file("f", d / "file" / "sub", mirrors="http://x/", md5=None), OSError, r"cannot create the download folder '.*file/sub'"),
+    "loader-root-int": (lambda d: load_mnist(3), TypeError, r"load MNIST: root must be a folder path \(str or os.PathLike\), got int 3"),
+    "filename-with-folder": (lambda d: download_file("../escape.gz", d, mirrors="http://x/", md5=None), ValueError, r"filename must be a plain file name, got '../escape.gz'"),
+    "filename-dotdot": (lambda d: download_file("..", d, mirrors="http://x/", md5=None), ValueError, r"plain file name, got '..'"),
     "moons-n-str": (lambda d: data.make_moons("10"), TypeError, r"make_moons: n_samples must be a positive int, got '10'"),
     "moons-one": (lambda d: data.make_moons(1), ValueError, r"n_samples >= 2"),
     "moons-noise": (lambda d: data.make_moons(noise=-0.1), ValueError, r"make_moons: noise must be a finite number >= 0, got -0.1"),
@@ -178,6 +181,17 @@ def test_read_only_cache_folder_says_so(isolated):
     finally:
         cache.chmod(0o700)
     assert got.source == "sample"
+
+
+def test_cache_folder_without_write_permission_says_so(isolated, monkeypatch):
+    # What a read-only folder looks like to a user who is not root (root may write anywhere).
+    cache = mnist_mod.default_cache_dir("mnist")
+    cache.mkdir(parents=True)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == cache and mode & os.W_OK else real_access(p, mode))
+    with pytest.warns(SampleDataWarning, match=r"cannot download into the cache folder \(the download folder '.*mnist' is not writable\)"):
+        got = load_mnist(train=False, quiet=True)
+    assert got.source == "sample" and files_in(cache) == []
 
 
 def test_sample_stands_in_only_with_a_reason(isolated):

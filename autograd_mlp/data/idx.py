@@ -29,7 +29,7 @@ import os
 import struct
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import Protocol, Union
 
 import numpy as np
 
@@ -117,7 +117,11 @@ _DEFLATE_MAX_RATIO = 1032
 _READ_CHUNK = 1 << 20
 
 
-def _read_up_to(stream: BinaryIO, n: int) -> bytes:
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _read_up_to(stream: _Readable, n: int) -> bytes:
     """Up to ``n`` bytes: fewer only at the end of the stream."""
     parts = []
     while n > 0 and (part := stream.read(n)):
@@ -126,7 +130,7 @@ def _read_up_to(stream: BinaryIO, n: int) -> bytes:
     return b"".join(parts)
 
 
-def _read_stream(stream: BinaryIO, name: str, limit: int, *, exact: bool, max_bytes: int | None) -> np.ndarray:
+def _read_stream(stream: _Readable, name: str, limit: int, *, exact: bool, max_bytes: int | None) -> np.ndarray:
     """Read one IDX array from ``stream``, whose whole content is exactly ``limit`` bytes
     (``exact``, a raw file) or at most ``limit`` bytes (a gzip stream)."""
     head = _read_up_to(stream, 4)
@@ -183,7 +187,7 @@ def _read_stream(stream: BinaryIO, name: str, limit: int, *, exact: bool, max_by
         )
 
     buffer = np.empty(expected, dtype=np.uint8)
-    view = memoryview(buffer)
+    view = buffer.data  # a writable memoryview of the buffer
     got = 0
     while got < expected:
         part = stream.read(min(_READ_CHUNK, expected - got))

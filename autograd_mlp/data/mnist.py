@@ -50,10 +50,11 @@ import socket
 import ssl
 import threading
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from http.client import HTTPException, IncompleteRead
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, Optional, Sequence, Union
+from typing import Any, Union, cast
 from urllib.error import URLError
 from urllib.parse import urlparse
 from urllib.request import HTTPHandler, HTTPSHandler, Request, build_opener
@@ -236,14 +237,14 @@ class DataSplit:
 
 
 def load_mnist(
-    root: Optional[PathLike] = None,
+    root: PathLike | None = None,
     *,
     train: bool = True,
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Union[str, Sequence[str], None] = None,
-    timeout: Optional[float] = None,
+    mirrors: str | Sequence[str] | None = None,
+    timeout: float | None = None,
     quiet: bool = False,
 ) -> DataSplit:
     """Load the MNIST training (``train=True``) or test split.
@@ -273,13 +274,13 @@ def load_mnist(
 
 
 def load_mnist_splits(
-    root: Optional[PathLike] = None,
+    root: PathLike | None = None,
     *,
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Union[str, Sequence[str], None] = None,
-    timeout: Optional[float] = None,
+    mirrors: str | Sequence[str] | None = None,
+    timeout: float | None = None,
     quiet: bool = False,
 ) -> tuple[DataSplit, DataSplit]:
     """Load both MNIST splits from the same place: returns ``(train, test)``.
@@ -293,14 +294,14 @@ def load_mnist_splits(
 
 
 def load_fashion_mnist(
-    root: Optional[PathLike] = None,
+    root: PathLike | None = None,
     *,
     train: bool = True,
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Union[str, Sequence[str], None] = None,
-    timeout: Optional[float] = None,
+    mirrors: str | Sequence[str] | None = None,
+    timeout: float | None = None,
 ) -> DataSplit:
     """Load the Fashion-MNIST training (``train=True``) or test split.
 
@@ -317,13 +318,13 @@ def load_fashion_mnist(
 
 
 def load_fashion_mnist_splits(
-    root: Optional[PathLike] = None,
+    root: PathLike | None = None,
     *,
     normalize: bool = False,
     flatten: bool = False,
     download: bool = True,
-    mirrors: Union[str, Sequence[str], None] = None,
-    timeout: Optional[float] = None,
+    mirrors: str | Sequence[str] | None = None,
+    timeout: float | None = None,
 ) -> tuple[DataSplit, DataSplit]:
     """Load both Fashion-MNIST splits from the same place: returns ``(train, test)``.
 
@@ -354,11 +355,11 @@ def download_file(
     filename: str,
     folder: PathLike,
     *,
-    mirrors: Union[str, Sequence[str]],
-    md5: Optional[str],
-    size: Optional[int] = None,
-    timeout: Optional[float] = None,
-    deadline: Optional[float] = None,
+    mirrors: str | Sequence[str],
+    md5: str | None,
+    size: int | None = None,
+    timeout: float | None = None,
+    deadline: float | None = None,
 ) -> Path:
     """Download ``filename`` from the first mirror that serves it into ``folder``.
 
@@ -377,6 +378,9 @@ def download_file(
     ...               md5=MNIST_MD5["t10k-labels-idx1-ubyte.gz"])   # doctest: +SKIP
     PosixPath('/tmp/mnist/t10k-labels-idx1-ubyte.gz')
     """
+    if not isinstance(filename, str) or filename in ("", ".", "..") or "/" in filename or "\\" in filename:
+        # A name with a folder in it would be written outside ``folder``.
+        raise ValueError(f"download_file: filename must be a plain file name, got {filename!r}")
     mirror_list = _mirror_list(mirrors, who="download_file")
     timeout = DOWNLOAD_TIMEOUT if timeout is None else checks.positive_float(timeout, "timeout", who="download_file")
     deadline = (
@@ -411,7 +415,7 @@ def download_file(
 # --- internals ------------------------------------------------------------------------------------
 
 
-def _mirror_list(mirrors: Union[str, Sequence[str]], *, who: str) -> list[str]:
+def _mirror_list(mirrors: str | Sequence[str], *, who: str) -> list[str]:
     """``mirrors`` as a list of http(s) URLs; one string is one mirror (never its characters)."""
     if isinstance(mirrors, str):
         mirrors = [mirrors]
@@ -432,7 +436,8 @@ def _writable_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PermissionError(f"cannot create the download folder {str(folder)!r}: {exc.strerror or exc}") from None
+        # The same kind of error (FileExistsError, PermissionError, ...), naming the folder asked for.
+        raise type(exc)(f"cannot create the download folder {str(folder)!r}: {exc.strerror or exc}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise PermissionError(f"the download folder {str(folder)!r} is not writable")
     return folder
@@ -506,16 +511,17 @@ class _WatchedHTTPS(HTTPSHandler):
         return self.do_open(self._deadline.connection(http.client.HTTPSConnection), req, context=self._tls)
 
 
-def urlopen(url: str, timeout: float, deadline: _Deadline) -> BinaryIO:
+def urlopen(url: str, timeout: float, deadline: _Deadline) -> http.client.HTTPResponse:
     """Open ``url`` with every socket of the transfer (redirects too) under ``deadline``.
 
     The one place this module opens a connection, so tests replace it to keep off the network.
     """
-    return build_opener(_WatchedHTTP(deadline), _WatchedHTTPS(deadline)).open(url, timeout=timeout)
+    response = build_opener(_WatchedHTTP(deadline), _WatchedHTTPS(deadline)).open(url, timeout=timeout)
+    return cast(http.client.HTTPResponse, response)  # what the http(s) handlers return
 
 
 def _fetch(
-    url: str, dest: Path, md5: Optional[str], size: Optional[int], cap: int, timeout: float, seconds: float
+    url: str, dest: Path, md5: str | None, size: int | None, cap: int, timeout: float, seconds: float
 ) -> Path:
     """Stream ``url`` into a temp file beside ``dest``; rename when complete and verified."""
     log.info("downloading %s -> %s", url, dest)
@@ -563,7 +569,7 @@ def _fetch(
     return dest
 
 
-def _limit(size: Optional[int], cap: int) -> str:
+def _limit(size: int | None, cap: int) -> str:
     return f"expected {size} bytes" if size is not None else f"limit of {cap} bytes (MAX_DOWNLOAD_BYTES)"
 
 
@@ -572,7 +578,7 @@ def _stems(split: str) -> tuple[str, str]:
     return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
 
 
-def _find(folder: Path, stem: str) -> Optional[Path]:
+def _find(folder: Path, stem: str) -> Path | None:
     """``folder/stem.gz`` or ``folder/stem``, whichever exists first."""
     for candidate in (folder / f"{stem}.gz", folder / stem):
         if candidate.is_file():
@@ -580,9 +586,9 @@ def _find(folder: Path, stem: str) -> Optional[Path]:
     return None
 
 
-def _candidates(spec: _Spec, root: Optional[PathLike]) -> list[tuple[str, Optional[Path]]]:
+def _candidates(spec: _Spec, root: PathLike | None) -> list[tuple[str, Path | None]]:
     """Folders to search, in order, each tagged with its source name (None: env var unset)."""
-    found: list[tuple[str, Optional[Path]]] = []
+    found: list[tuple[str, Path | None]] = []
     if root is not None:
         base = Path(root).expanduser().absolute()
         found += [("root", base), ("root", base / spec.name)]
@@ -609,10 +615,10 @@ class _Resolved:
 def _resolve(
     spec: _Spec,
     stems: Sequence[str],
-    root: Optional[PathLike],
+    root: PathLike | None,
     download: bool,
-    mirrors: Optional[Sequence[str]],
-    timeout: Optional[float],
+    mirrors: Sequence[str] | None,
+    timeout: float | None,
 ) -> _Resolved:
     searched: list[str] = []
     for source, folder in _candidates(spec, root):
@@ -635,14 +641,14 @@ def _resolve(
         checksums = globals()[spec.md5_const]
         sizes = globals()[spec.sizes_const]
         try:
-            paths = {}
+            fetched: dict[str, Path] = {}
             for stem in stems:
                 # Keep files already cached (e.g. train present, test wanted too).
                 name = f"{stem}.gz"
-                paths[stem] = _find(cache, stem) or download_file(
+                fetched[stem] = _find(cache, stem) or download_file(
                     name, cache, mirrors=mirror_list, md5=checksums.get(name), size=sizes.get(name), timeout=timeout
                 )
-            return _Resolved("download", cache, paths)
+            return _Resolved("download", cache, fetched)
         except DownloadError as exc:
             if not exc.offline:
                 raise  # a server sent bad data: say so rather than quietly using less
@@ -678,14 +684,16 @@ def _resolve(
 def _load(
     spec: _Spec,
     splits: Sequence[str],
-    root: Optional[PathLike],
+    root: PathLike | None,
     normalize: bool,
     flatten: bool,
     download: bool,
-    mirrors: Optional[Sequence[str]],
-    timeout: Optional[float],
+    mirrors: Sequence[str] | None,
+    timeout: float | None,
     quiet: bool,
 ) -> list[DataSplit]:
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"load {spec.title}: root must be a folder path (str or os.PathLike), got {type(root).__name__} {root!r}")
     if timeout is not None:
         timeout = checks.positive_float(timeout, "timeout", who=f"load {spec.title}")
     # Resolve every needed file at once so that both splits come from the same folder.

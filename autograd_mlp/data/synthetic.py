@@ -8,8 +8,6 @@ taken at the moment of the call (`autograd_mlp.random.get_generator`).
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
 from .. import checks
@@ -17,7 +15,7 @@ from ..random import get_generator
 
 __all__ = ["make_moons", "make_blobs", "make_spirals", "xor_dataset"]
 
-SeedLike = Union[int, np.random.Generator, None]
+SeedLike = int | np.random.Generator | None
 
 
 def _rng(seed: SeedLike, who: str) -> np.random.Generator:

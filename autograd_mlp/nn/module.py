@@ -27,21 +27,16 @@ sharing) is listed once, under the first name that reaches it.
 
 from __future__ import annotations
 
-import io
-import math
 import os
-import struct
-import zipfile
-import zlib
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..files import atomic_write, open_regular_file
 from ..graph import _mode  # the grad-mode / scope state that graph.name_scope sets
+from .state_file import NPY_HEADER_MAX, load_state, save_state
 
 __all__ = ["Module", "StateDictError", "LoadResult", "is_parameter"]
 
@@ -242,7 +237,7 @@ class Module:
             if key not in state:
                 continue
             problem, array = _check_entry(p, state[key])
-            if problem:
+            if array is None:
                 mismatched.append(f"{key}: {problem}")
             else:
                 arrays[key] = array
@@ -281,8 +276,8 @@ class Module:
         """
         own = OrderedDict(self.named_parameters())
         # The most a parameter's member can need: float64 numbers plus numpy's header (<= 10,000 bytes).
-        budget = {name: 8 * _numel(p) + _NPY_HEADER_MAX for name, p in own.items()}
-        self.load_state_dict(_read_npz(path, budget=budget), strict=strict)
+        limits = {name: 8 * _numel(p) + NPY_HEADER_MAX for name, p in own.items()}
+        self.load_state_dict(load_state(path, limits=limits), strict=strict)
         return self
 
     # ------------------------------------------------------------ printing
@@ -442,186 +437,3 @@ def _grouped_reprs(children: list[tuple[str, Module]]) -> list[tuple[str, str]]:
         else:
             out.append((f"{head}.{first}-{last}", f"{last - first + 1} x {text}"))
     return out
-
-
-# ---------------------------------------------------------------- files
-
-
-def save_state(state: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write name -> array ``state`` as an .npz archive at exactly ``path``, atomically.
-
-    Uncompressed, so loading can check each member's size against what it
-    declares. Keys must be strings; arrays must hold numbers (no pickles).
-    """
-    arrays = {}
-    for name, value in state.items():
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"save_state: keys must be non-empty strings, got {_key_text(name)}")
-        array = np.asanyarray(value)
-        if array.dtype.kind not in "biuf":
-            raise TypeError(f"save_state: {name!r} must hold numbers, got dtype {array.dtype}")
-        arrays[name] = array
-    with atomic_write(path) as f:
-        # zipfile + write_array is what np.savez does, minus its keyword
-        # arguments: a parameter named "file" would collide with savez(file, ...).
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, array in arrays.items():
-                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, array, allow_pickle=False)
-    return Path(path)
-
-
-#: What `load_state` inflates at most, summed over an archive's members (override per call with max_bytes=).
-MAX_STATE_BYTES = 1 << 30
-#: A member over 1 MiB that claims to inflate more than this many times is taken for a
-#: decompression bomb by `load_state` (real weights barely compress; np.savez stores them as they are).
-MAX_STATE_RATIO = 100
-_NPY_HEADER_MAX = 10_240  # numpy's own read limit for an .npy header is 10,000 bytes
-_DEFLATE_MAX_RATIO = 1032  # deflate cannot do better than 1032:1
-_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip member's local header, 30 bytes
-
-
-def load_state(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> OrderedDict[str, np.ndarray]:
-    """Read an .npz archive written by `save_state` / `Module.save` into name -> array.
-
-    Hostile archives are refused with a `ValueError` naming the file and the
-    member, before anything large is allocated: a non-regular file, members
-    that are encrypted or use an unknown compression, declared sizes that
-    are impossible or add up to more than ``max_bytes`` (default
-    `MAX_STATE_BYTES`), a member over 1 MiB inflating more than
-    `MAX_STATE_RATIO`-fold, a member that inflates past its declared size
-    or fails its CRC, and pickled Python objects (never unpickled).
-    """
-    return _read_npz(path, budget=None, max_bytes=MAX_STATE_BYTES if max_bytes is None else max_bytes)
-
-
-def _read_npz(
-    path: str | os.PathLike[str], *, budget: Mapping[str, int] | None, max_bytes: int = MAX_STATE_BYTES
-) -> OrderedDict[str, np.ndarray]:
-    """The arrays of an .npz archive. With ``budget`` (name -> most bytes its member may
-    declare) only those members are read, and any over budget is refused."""
-    text = str(path)
-
-    def refuse(problem: str) -> ValueError:
-        return ValueError(f"cannot read saved state from {text!r}: {problem}")
-
-    try:
-        file = open_regular_file(path, what="saved state")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no saved state at {text!r}: the file does not exist") from None
-    with file:
-        if not zipfile.is_zipfile(file):  # else numpy guesses "pickled data" and suggests allow_pickle
-            file.seek(0)
-            what = "a single array (.npy)" if file.read(6) == b"\x93NUMPY" else "not a .npz (zip) archive"
-            raise refuse(f"{what}, not an archive of named arrays")
-        try:
-            archive = zipfile.ZipFile(file)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-            raise refuse(f"not a valid .npz archive ({error})") from None
-        with archive:
-            members: OrderedDict[str, zipfile.ZipInfo] = OrderedDict()
-            for info in archive.infolist():
-                name = info.filename[: -len(".npy")] if info.filename.endswith(".npy") else info.filename
-                if name in members:
-                    raise refuse(f"member {info.filename!r} appears twice")
-                members[name] = info
-            wanted = [n for n in members if budget is None or n in budget]
-            total = 0
-            for name in wanted:
-                _check_member(members[name], budget, refuse)
-                total += members[name].file_size
-            if budget is None and total > max_bytes:
-                raise refuse(f"its members declare {total} bytes in all, more than max_bytes={max_bytes}")
-            out: OrderedDict[str, np.ndarray] = OrderedDict()
-            for name in wanted:
-                raw = _inflate_member(file, members[name], refuse)
-                out[name] = _parse_npy(raw, members[name].filename, refuse)
-            return out
-
-
-def _check_member(info: zipfile.ZipInfo, budget: Mapping[str, int] | None, refuse: Any) -> None:
-    """Refuse a member from its central-directory entry alone, before inflating anything."""
-    member = repr(info.filename)
-    declared, stored = info.file_size, info.compress_size
-    if info.flag_bits & 0x1:
-        raise refuse(f"member {member} is encrypted")
-    if info.compress_type == zipfile.ZIP_STORED:
-        if declared != stored:
-            raise refuse(f"member {member} is stored uncompressed but declares {declared} bytes in {stored}")
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        if declared > _DEFLATE_MAX_RATIO * stored + 64:
-            raise refuse(f"member {member} declares {declared} bytes from {stored} deflated bytes, which is impossible")
-        if budget is None and declared > (1 << 20) and declared > MAX_STATE_RATIO * stored:
-            raise refuse(
-                f"member {member} would inflate {stored} bytes to {declared} "
-                f"(over {MAX_STATE_RATIO}-fold): refused as a likely decompression bomb"
-            )
-    else:
-        raise refuse(f"member {member} uses zip compression method {info.compress_type}; only stored or deflated")
-    if budget is not None:
-        name = info.filename[: -len(".npy")] if info.filename.endswith(".npy") else info.filename
-        if declared > budget[name]:
-            raise refuse(
-                f"member {member} declares {declared} bytes, more than parameter {name!r} can need "
-                f"({budget[name]} bytes at most)"
-            )
-
-
-def _inflate_member(file: BinaryIO, info: zipfile.ZipInfo, refuse: Any) -> bytearray:
-    """A member's bytes, inflated in bounded steps: never more than it declares."""
-    member = repr(info.filename)
-    file.seek(info.header_offset)
-    header = file.read(_LOCAL_HEADER.size)
-    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-        raise refuse(f"member {member}: broken zip local header")
-    name_len, extra_len = _LOCAL_HEADER.unpack(header)[-2:]
-    file.seek(name_len + extra_len, os.SEEK_CUR)
-    out = bytearray()
-    left = info.compress_size
-    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    try:
-        while left > 0:
-            chunk = file.read(min(left, 1 << 20))
-            if not chunk:
-                raise refuse(f"member {member} is truncated")
-            left -= len(chunk)
-            while chunk:
-                if inflater is None:
-                    part, chunk = chunk, b""
-                else:
-                    # max_length bounds each step: one byte past the declared size is enough to refuse.
-                    part = inflater.decompress(chunk, info.file_size - len(out) + 1)
-                    chunk = inflater.unconsumed_tail
-                out += part
-                if len(out) > info.file_size:
-                    raise refuse(f"member {member} inflates past its declared {info.file_size} bytes")
-                if not part:
-                    break
-    except zlib.error as error:
-        raise refuse(f"member {member} is corrupt ({error})") from None
-    if len(out) != info.file_size or (inflater is not None and not inflater.eof):
-        raise refuse(f"member {member} holds {len(out)} bytes, not the {info.file_size} it declares")
-    if zlib.crc32(out) != info.CRC:
-        raise refuse(f"member {member} fails its CRC check (the file is corrupt)")
-    return out
-
-
-def _parse_npy(raw: bytearray, member: str, refuse: Any) -> np.ndarray:
-    """An .npy member's array, refusing pickles (allow_pickle=False, checked from the header)."""
-    stream = io.BytesIO(raw)
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-        else:
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-    except (ValueError, TypeError, SyntaxError) as error:
-        raise refuse(f"member {member!r} is not an .npy array ({error})") from None
-    if dtype.hasobject:
-        raise refuse(f"member {member!r} holds pickled Python objects; refused (allow_pickle=False)")
-    offset = stream.tell()
-    need = math.prod(shape) * dtype.itemsize
-    if len(raw) - offset != need:
-        raise refuse(f"member {member!r}: shape {shape} of {dtype} needs {need} bytes, it holds {len(raw) - offset}")
-    array = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=offset)
-    return array.reshape(shape, order="F" if fortran else "C")
