@@ -41,6 +41,7 @@ from __future__ import annotations
 import gc
 import keyword
 import linecache
+import marshal
 import math
 import numbers
 import operator
@@ -57,7 +58,7 @@ from . import graph, mathfn
 from .graph import Op
 from .value import Value, fused_neuron
 
-__all__ = ["record", "ReplayStep", "RecordError", "register_forward", "FORWARD"]
+__all__ = ["record", "ReplayStep", "RecordError", "FORWARD"]
 
 
 class RecordError(RuntimeError):
@@ -69,27 +70,6 @@ class RecordError(RuntimeError):
 # Op -> template(out, *operands) -> lines of Python. Operands arrive as atoms
 # (names or number literals), so a template never worries about precedence.
 FORWARD: dict[Op, Callable[..., list[str]]] = {}
-
-
-def register_forward(op: Op, forward: Callable[..., float]) -> None:
-    """Teach the replay the forward of your own op (made with `value.from_op`).
-
-    ``forward(*input_numbers) -> number`` is called from the generated code::
-
-        CUBE = Op("cube", lambda g, out, x: (g * 3.0 * x * x,))
-        replay.register_forward(CUBE, lambda x: x ** 3)
-
-    Its backward needs nothing: the replay reads it from the op's rule.
-    """
-    if not isinstance(op, Op):
-        raise TypeError(f"register_forward: op must be an autograd_mlp.Op, got {type(op).__name__} {op!r}")
-    if not callable(forward):
-        raise TypeError(f"register_forward: forward must be callable, got {type(forward).__name__} {forward!r}")
-    _CUSTOM_FORWARD[op] = forward
-    FORWARD.pop(op, None)
-
-
-_CUSTOM_FORWARD: dict[Op, Callable[..., float]] = {}
 
 
 def _one(expression: str) -> Callable[..., list[str]]:
@@ -702,22 +682,14 @@ class _Program:
                 continue
             n += 1
             out = self._name(node, node.label or ("loss" if node is loss else f"t{n}"))
-            template = self._template(node._op, len(node._prev))
+            template = FORWARD.get(node._op)
+            if template is None:
+                raise RecordError(f"the replay does not know the forward of op {node._op.name!r}: it replays "
+                                  "the ops of Value and value.fused_neuron (see replay.FORWARD)")
             lines = template(out, *map(self._atom, node._prev))
             self.forward.extend(lines)
             if self.comments:
                 self._shown[node] = lines[0] if len(lines) == 1 else f"{out} = {node._op.name}(...)"
-
-    def _template(self, op: Op, arity: int) -> Callable[..., list[str]]:
-        template = FORWARD.get(op)
-        if template is None and op in _CUSTOM_FORWARD:
-            fname = self._fresh(op.name)
-            self.namespace[fname] = _CUSTOM_FORWARD[op]
-            template = _one(f"{fname}(" + ", ".join(f"{{{i}}}" for i in range(arity)) + ")")
-        if template is None:
-            raise RecordError(f"the replay does not know the forward of op {op.name!r}; for your own op "
-                              "(value.from_op), give it with replay.register_forward(op, fn)")
-        return template
 
     # ---- backward
     def _emit_backward(self, loss: Value, order: list[Value]) -> None:
@@ -1033,6 +1005,7 @@ class ReplayStep:
             "record_seconds": recorded,
             "compile_seconds": compiled,
             "source_bytes": len(self._source),
+            "code_bytes": len(marshal.dumps(code)),  # the compiled function, as stored
         }
 
     def __call__(self, *inputs: Any) -> float:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import environment_note, prepare_process  # noqa: E402
 
-GROUPS = ("scalar", "tensor", "delta_rule")
+GROUPS = ("scalar", "tensor", "delta_rule", "replay")
 
 
 def median_run(rows: tuple) -> object:
