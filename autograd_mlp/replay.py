@@ -680,7 +680,8 @@ class _Program:
         for node in forward:
             if not node._prev or node in self._consts:
                 continue
-            n += 1
+            if not node.label and node is not loss:
+                n += 1
             out = self._name(node, node.label or ("loss" if node is loss else f"t{n}"))
             template = FORWARD.get(node._op)
             if template is None:

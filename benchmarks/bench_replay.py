@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import random
 import time
+import tracemalloc
 
 from bench_scalar import _moons, make_step
 from common import Result, interleaved_medians
@@ -95,3 +96,33 @@ def moons_replay(quick: bool) -> list[Result]:
 
 def run(quick: bool = False) -> list[Result]:
     return moons_replay(quick)
+
+
+def memory() -> None:
+    """Time and peak memory of recording the moons step, and what the compiled step keeps, fused and unfused.
+
+        python benchmarks/bench_replay.py
+    """
+    X, y = _moons()
+    for fused in (True, False):
+        model = MLP(2, [16, 16, 1], rng=1337, fused=fused)
+        t0 = time.perf_counter()
+        _, compiled = make_replayed_step(model, X, y)
+        seconds = time.perf_counter() - t0
+        compile_seconds = compiled.stats["compile_seconds"]
+        del compiled
+        gc.collect()
+        tracemalloc.start()
+        _, compiled = make_replayed_step(model, X, y)
+        gc.collect()
+        kept, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        s = compiled.stats
+        print(f"fused={fused}: record + compile {seconds:.1f} s (compile {compile_seconds:.1f} s), "
+              f"{s['lines']:,} lines, {s['source_bytes'] / 2**20:.1f} MiB of source, "
+              f"{s['code_bytes'] / 2**20:.1f} MiB of bytecode; traced peak while recording "
+              f"{peak / 2**20:.0f} MiB, kept by the step {kept / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    memory()
