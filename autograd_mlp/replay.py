@@ -50,7 +50,7 @@ import sys
 import time
 import weakref
 from itertools import count
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple, cast
 
 import numpy as np
 
@@ -119,7 +119,7 @@ def _learn_forward_table() -> None:
             (lambda: a.cos(), _one("cos({0})")),
         ]
         for activation in (None, "relu", "tanh", "sigmoid"):
-            examples.append((lambda act=activation: fused_neuron([a], [b], a, act), _neuron(activation)))
+            examples.append((_neuron_example(a, b, activation), _neuron(activation)))
         for make, template in examples:
             try:
                 node = make()
@@ -127,6 +127,10 @@ def _learn_forward_table() -> None:
                 continue
             if node._op is not None:
                 FORWARD.setdefault(node._op, template)
+
+
+def _neuron_example(a: Value, b: Value, activation: str | None) -> Callable[[], Value]:
+    return lambda: fused_neuron([a], [b], a, activation)
 
 
 def _power(base: float, n: float) -> float:
@@ -147,13 +151,13 @@ def _div(a: float, b: float) -> float:
     try:
         return a / b
     except ZeroDivisionError:
-        if a != a or a == 0.0:
+        if math.isnan(a) or a == 0.0:
             return math.nan
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 def _sqrt(x: float) -> float:
-    return math.sqrt(x) if x >= 0.0 else (x if x != x else math.nan)
+    return math.sqrt(x) if x >= 0.0 else (x if math.isnan(x) else math.nan)
 
 
 def _namespace() -> dict[str, Any]:
@@ -293,7 +297,7 @@ def _literal(value: Any) -> tuple[str, int]:
         value = int(value)
     else:
         value = float(value)
-        if value != value:
+        if math.isnan(value):
             return "nan", _ATOM
         if math.isinf(value):
             return ("inf", _ATOM) if value > 0 else ("-inf", _UNARY)
@@ -369,7 +373,7 @@ class _Guards:
     meanwhile.
     """
 
-    ENGINE_MODULES = {Value.__module__, graph.__name__, mathfn.__name__}
+    ENGINE_MODULES = frozenset({Value.__module__, graph.__name__, mathfn.__name__})
 
     def __init__(self) -> None:
         self.made_at: dict[Value, str] = {}  # leaf made during recording -> where ("" = by the engine)
@@ -683,14 +687,15 @@ class _Program:
             if not node.label and node is not loss:
                 n += 1
             out = self._name(node, node.label or ("loss" if node is loss else f"t{n}"))
-            template = FORWARD.get(node._op)
+            op = cast(Op, node._op)
+            template = FORWARD.get(op)
             if template is None:
-                raise RecordError(f"the replay does not know the forward of op {node._op.name!r}: it replays "
+                raise RecordError(f"the replay does not know the forward of op {op.name!r}: it replays "
                                   "the ops of Value and value.fused_neuron (see replay.FORWARD)")
             lines = template(out, *map(self._atom, node._prev))
             self.forward.extend(lines)
             if self.comments:
-                self._shown[node] = lines[0] if len(lines) == 1 else f"{out} = {node._op.name}(...)"
+                self._shown[node] = lines[0] if len(lines) == 1 else f"{out} = {op.name}(...)"
 
     # ---- backward
     def _emit_backward(self, loss: Value, order: list[Value]) -> None:
@@ -702,7 +707,7 @@ class _Program:
             self._add(grad, loss, _Sym.const(1.0))
         elif loss._prev and self._needs[loss] and loss not in self._consts:
             grad[loss] = _Sym.const(1.0)  # d loss / d loss
-        needs, consts, names, backward = self._needs, self._consts, self._names, self.backward
+        consts, names, backward = self._consts, self._names, self.backward
         for node in order:
             prev = node._prev
             g = grad.pop(node, None)
@@ -772,7 +777,7 @@ class _Program:
         return pattern
 
     def _trace(self, node: Value, g: _Sym) -> _Pattern:
-        op = node._op
+        op = cast(Op, node._op)
         prev = node._prev
         consts = self._consts
         wanted = [i for i, p in enumerate(prev) if self._needs[p] and p not in consts]
@@ -808,7 +813,7 @@ class _Program:
 
     def _fallback(self, node: Value, g: _Sym, ins: list[_Sym], wanted: list[int], kwargs: dict) -> _Pattern:
         """A rule that needs real numbers (it branches in Python) is called from the generated code."""
-        op = node._op
+        op = cast(Op, node._op)
         prev = node._prev
         self.fallbacks.append(op.name)
         try:  # which inputs get None is structural (a constant exponent, say): one call tells
@@ -913,7 +918,7 @@ def record(
     program = _Program(loss, order, params, input_leaves, constants)
     del order, loss, guards
     recorded = time.perf_counter() - started
-    name = name or getattr(fn, "__name__", "step")
+    name = name or str(getattr(fn, "__name__", "step"))
     return ReplayStep(program, params, inputs, "step" if name == "<lambda>" else name, recorded)
 
 
@@ -947,7 +952,7 @@ def _classify_leaves(order: list[Value], params: set[Value], inputs: set[Value],
         made_before = id(node) in alive_before
         if node._prev:
             if made_before:
-                raise RecordError(f"the loss depends on a node{label} ({node!r}, made by '{node._op.name}') "
+                raise RecordError(f"the loss depends on a node{label} ({node!r}, made by '{node.op}') "
                                   "that was computed before fn ran: a replay would compute it afresh "
                                   "while backward() keeps its old number; compute it inside fn")
             continue
@@ -996,7 +1001,7 @@ class ReplayStep:
         # Tracebacks from generated code show its lines; the entry goes with the step.
         linecache.cache[filename] = (len(self._source), None, self._source.splitlines(True), filename)
         weakref.finalize(self, linecache.cache.pop, filename, None)
-        self.stats = {
+        self.stats: dict[str, Any] = {
             "forward_lines": len(program.forward),
             "backward_lines": sum(1 for line in program.backward if not line.startswith("#")),
             "lines": self._source.count("\n"),

@@ -35,15 +35,17 @@ def make_replayed_step(model, X, y):
         return data_loss + reg_loss
 
     compiled = replay.record(loss_fn, params, (X, y))
+    k = 0
 
-    def step(k=[0]):
+    def step():
+        nonlocal k
         for p in params:
             p.grad = 0
         loss = compiled(X, y)
-        lr = 1.0 - 0.9 * k[0] / 100
+        lr = 1.0 - 0.9 * k / 100
         for p in params:
             p.data -= lr * p.grad
-        k[0] += 1
+        k += 1
         return loss
 
     return step, compiled

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_mlp import Op, Value, no_grad, replay
+from autograd_mlp import Op, Value, nn, no_grad, replay
 from autograd_mlp.data import make_moons
 from autograd_mlp.nn import MLP, Neuron
 from autograd_mlp.replay import RecordError
@@ -246,6 +246,7 @@ W = Value(0.5, label="w")
         (lambda x: (W * x).detach() * W, "detach()"),
         (lambda x: W * Value(2.0), "made inside the recorded function"),
         (lambda x: W * x * Neuron(1, rng=0)([x]), "made inside the recorded function"),
+        (lambda x: nn.binary_cross_entropy([(W * x).sigmoid()], [1.0]), "reading .data"),  # its clamp branches
     ],
 )
 def test_recording_refuses_what_a_replay_could_not_follow(fn, words):
