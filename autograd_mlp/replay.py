@@ -67,8 +67,9 @@ class RecordError(RuntimeError):
 
 # ------------------------------------------------------------------ forward formulas
 
-# Op -> template(out, *operands) -> lines of Python. Operands arrive as atoms
-# (names or number literals), so a template never worries about precedence.
+# The ops a replay can run: Op -> template(out, *operands) -> lines of Python.
+# Operands arrive as atoms (names or number literals), so a template never
+# worries about precedence. Filled below from one example node per op.
 FORWARD: dict[Op, Callable[..., list[str]]] = {}
 
 
@@ -78,7 +79,11 @@ def _one(expression: str) -> Callable[..., list[str]]:
 
 
 def _neuron(activation: str | None) -> Callable[..., list[str]]:
-    """act(w1*x1 + ... + wn*xn + b), summed left to right as `value.fused_neuron` does."""
+    """act(w1*x1 + ... + wn*xn + b), summed left to right as `value.fused_neuron` does.
+
+    (Its ``sum()`` starts from the int 0, which only shows in the sign of a
+    sum that is exactly zero: 0.0 there, possibly -0.0 here, the same number.)
+    """
 
     def template(out: str, *args: str) -> list[str]:
         n = len(args) // 2
@@ -131,6 +136,9 @@ def _learn_forward_table() -> None:
 
 def _neuron_example(a: Value, b: Value, activation: str | None) -> Callable[[], Value]:
     return lambda: fused_neuron([a], [b], a, activation)
+
+
+_learn_forward_table()
 
 
 def _power(base: float, n: float) -> float:
@@ -238,7 +246,7 @@ class _Sym:
         # Exact identities only: x * 1 and x ** 1 are x itself in IEEE arithmetic.
         if op == "*" and _is_one(b) and a.is_float:
             return a
-        if op in ("*",) and _is_one(a) and b.is_float:
+        if op == "*" and _is_one(a) and b.is_float:
             return b
         if op == "**" and _is_one(b) and a.is_float:
             return a
@@ -913,8 +921,6 @@ def record(
     order = graph.topological_order(loss)
     constants = _classify_leaves(order, set(params), set(input_leaves), guards.made_at, set(map(id, before)))
     del before
-    if not FORWARD:
-        _learn_forward_table()
     program = _Program(loss, order, params, input_leaves, constants)
     del order, loss, guards
     recorded = time.perf_counter() - started
