@@ -703,7 +703,8 @@ class _Program:
             lines = template(out, *map(self._atom, node._prev))
             self.forward.extend(lines)
             if self.comments:
-                self._shown[node] = lines[0] if len(lines) == 1 else f"{out} = {op.name}(...)"
+                # several lines (a relu neuron): the op's name around the first line's expression
+                self._shown[node] = lines[0] if len(lines) == 1 else f"{out} = {op.name}({lines[0].split(' = ', 1)[1]})"
 
     # ---- backward
     def _emit_backward(self, loss: Value, order: list[Value]) -> None:
