@@ -893,7 +893,8 @@ def record(
         example_inputs: the arguments of ``fn`` as a tuple: numbers, nested
             lists/tuples of numbers, numpy arrays, or `Value` leaves (their
             labels name the variables in the generated code). Each number
-            becomes an input leaf; calls of the step must have the same shape.
+            becomes an input leaf (fn gets arrays and tuples as nested lists of
+            leaves); calls of the step must have the same shape.
         allow_nonfinite: let inf and nan inputs through (refused by default).
         name: the generated function's name (default: fn's name).
 
@@ -987,6 +988,7 @@ class ReplayStep:
     """
 
     MAX_LINES = 300  # what source() and print() show without being asked for more
+    TRACEBACK_LINES = 20_000  # up to this size, tracebacks show the generated lines
 
     def __init__(self, program: _Program, params: list[Value], inputs: _Inputs, name: str, recorded: float) -> None:
         function_name = re.sub(r"\W", "_", name).strip("_") or "step"
@@ -1005,9 +1007,12 @@ class ReplayStep:
         exec(code, namespace)
         self._fn = namespace[function_name]
         compiled = time.perf_counter() - started
-        # Tracebacks from generated code show its lines; the entry goes with the step.
-        linecache.cache[filename] = (len(self._source), None, self._source.splitlines(True), filename)
-        weakref.finalize(self, linecache.cache.pop, filename, None)
+        lines = self._source.splitlines(True)
+        if len(lines) <= self.TRACEBACK_LINES:
+            # Tracebacks from generated code show its lines; the entry goes with the step.
+            # (A big graph's would double the memory the step keeps.)
+            linecache.cache[filename] = (len(self._source), None, lines, filename)
+            weakref.finalize(self, linecache.cache.pop, filename, None)
         self.stats: dict[str, Any] = {
             "forward_lines": len(program.forward),
             "backward_lines": sum(1 for line in program.backward if not line.startswith("#")),
