@@ -27,7 +27,7 @@ from common import environment_note, prepare_process  # noqa: E402
 
 from autograd_mlp.files import write_text  # noqa: E402
 
-GROUPS = ("scalar", "tensor", "delta_rule")
+GROUPS = ("scalar", "tensor", "delta_rule", "replay")
 
 
 def median_run(rows: tuple) -> object:
