@@ -135,6 +135,31 @@ CELLS = [
     ),
     md(
         """
+        그림으로: tanh의 n에서의 접선의 기울기가 1 − tanh²(n) 입니다 (n = w·x + b = 0.05).
+        x가 1 움직이면 n은 w = −1.5 만큼 움직이므로, y의 기울기는 그 둘의 곱입니다.
+        """,
+        """
+        In a picture: the tangent of tanh at n has slope 1 − tanh²(n) (here n = w·x + b = 0.05). When x moves
+        by 1, n moves by w = −1.5, so y's slope is the product of the two.
+        """,
+    ),
+    code(
+        """
+        import matplotlib.pyplot as plt
+
+        ns = np.linspace(-3, 3, 121)
+        slope_n = 1 - math.tanh(n) ** 2
+        plt.figure(figsize=(5, 3))
+        plt.plot(ns, np.tanh(ns), label="tanh(n)")
+        plt.plot(ns, 1 - np.tanh(ns) ** 2, label="d tanh/dn = 1 - tanh(n)^2")
+        plt.plot(ns, math.tanh(n) + slope_n * (ns - n), "k--", lw=1, label=f"tangent at n = {n:.2f}, slope {slope_n:.3f}")
+        plt.ylim(-1.5, 1.5); plt.xlabel("n"); plt.legend(fontsize=8); plt.grid(alpha=0.3)
+        plt.show()
+        """,
+        tags=("image",),
+    ),
+    md(
+        """
         하나 더 길게: 목표값 t에 대한 제곱 오차 L = (y − t)². 이번에는 w에 대한 미분입니다.
         고리가 하나 늘 때마다 곱할 항이 하나 늘어납니다.
 

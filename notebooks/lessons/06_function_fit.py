@@ -47,7 +47,7 @@ CHECK_KO = """
 def report(name, ok, hint):
     print(f"{name}: CORRECT 정답" if ok else f"{name}: NOT YET 아직 - {hint}")
 
-HINTS = ["mean((p - t)^2) 를 p로: 2 (p - t) / N", "x = Tensor([[x]], requires_grad=True) 로 만들고 net(x).sum().backward() 후 x.grad", "은닉 ReLU 하나마다 꺾이는 점이 많아야 하나"]
+HINTS = ["mean((p - t)^2) 를 p로: 2 (p - t) / N", "x = Tensor([[x]], requires_grad=True) 로 만들고 net(x).sum().backward() 후 x.grad", "은닉 ReLU 하나마다 꺾이는 점은 많아야 하나"]
 """ + CHECK_BODY
 
 CHECK_EN = """

@@ -95,9 +95,9 @@ CELLS = [
 
         am.manual_seed(0)
         train, test = load_mnist_splits(root=mnist.MNIST_SAMPLE_DIR, normalize=True, flatten=True, download=False)
-        print(train.describe()); print(test.describe())
-        X_train, y_train = train.images[:5000].astype(np.float64), train.labels[:5000]
-        X_test, y_test = test.images[:1000].astype(np.float64), test.labels[:1000]
+        X_train, y_train = train.images[:5000], train.labels[:5000]   # float32 pixels in [0, 1], one row per image
+        X_test, y_test = test.images[:1000], test.labels[:1000]
+        print("train", X_train.shape, X_train.dtype, "test", X_test.shape, "labels", np.bincount(y_train))
 
         fig, axes = plt.subplots(2, 8, figsize=(8, 2.3))
         for ax, img, label in zip(axes.ravel(), X_train, y_train):
@@ -129,8 +129,8 @@ CELLS = [
         class Linear:
             def __init__(self, n_in, n_out):
                 bound = 1 / np.sqrt(n_in)
-                self.W = rng.uniform(-bound, bound, (n_in, n_out))
-                self.b = rng.uniform(-bound, bound, n_out)
+                self.W = rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32)
+                self.b = rng.uniform(-bound, bound, n_out).astype(np.float32)
             def forward(self, x):
                 self.x = x
                 return x @ self.W + self.b               # y = xW + b
@@ -152,7 +152,7 @@ CELLS = [
             def forward(self, x):
                 if not self.training:
                     return x
-                self.mask = (rng.random(x.shape) >= self.p) / (1 - self.p)   # drop p, scale the rest up
+                self.mask = ((rng.random(x.shape) >= self.p) / (1 - self.p)).astype(x.dtype)   # drop p, scale the rest up
                 return x * self.mask
             def backward(self, dz):
                 return dz * self.mask
@@ -187,24 +187,25 @@ CELLS = [
         ## 손으로 쓴 backward와 autograd의 backward
 
         학습 전에, 같은 배치·같은 가중치·같은 dropout 마스크로 `autograd_mlp.Tensor`의 backward와 비교합니다.
-        Tensor 쪽은 글의 수식을 그대로 씁니다 (`x @ W + b`, `sigmoid`, 마스크 곱하기, `nn.cross_entropy`). 모두 float64입니다.
+        Tensor 쪽은 글의 수식을 그대로 씁니다 (`x @ W + b`, `sigmoid`, 마스크 곱하기, `nn.cross_entropy`). 검사는 float64로, 학습은 float32로 합니다.
         """,
         """
         ## The hand-written backward against autograd's
 
         Before training: the same batch, the same weights and the same dropout mask through `autograd_mlp.Tensor`'s
         backward. The Tensor side writes the post's formulas as they are (`x @ W + b`, `sigmoid`, multiply by the
-        mask, `nn.cross_entropy`). Everything in float64.
+        mask, `nn.cross_entropy`). The check runs in float64, the training in float32.
         """,
     ),
     code(
         """
-        xb, yb = X_train[:32], y_train[:32]
+        xb, yb = X_train[:32].astype(np.float64), y_train[:32]   # float64 for the check: the float32 weights upcast exactly
         loss = criterion.forward(forward(xb), yb)
         backward()
 
         lin = [layer for layer in layers if isinstance(layer, Linear)]
-        params = [(Tensor(l.W, requires_grad=True), Tensor(l.b, requires_grad=True)) for l in lin]
+        params = [(Tensor(l.W.astype(np.float64), requires_grad=True), Tensor(l.b.astype(np.float64), requires_grad=True))
+                  for l in lin]
         (W1, b1), (W2, b2), (W3, b3) = params
         h = (Tensor(xb) @ W1 + b1).sigmoid() * Tensor(layers[2].mask)
         h = (h @ W2 + b2).sigmoid()
@@ -275,13 +276,12 @@ CELLS = [
             nn.Linear(128, 64, rng=lib_rng), nn.Sigmoid(), nn.Linear(64, 10, rng=lib_rng),
         )
         optimizer = optim.SGD(model.parameters(), lr=LR)
-        Xtr32, Xte32 = X_train.astype(np.float32), X_test.astype(np.float32)
         lib_history = []
         start = time.perf_counter()
         for epoch in range(5):
             model.train()
             losses = []
-            for xb, yb in DataLoader(Xtr32, y_train, batch_size=BATCH, shuffle=True, seed=epoch):
+            for xb, yb in DataLoader(X_train, y_train, batch_size=BATCH, shuffle=True, seed=epoch):
                 optimizer.zero_grad()
                 loss = nn.cross_entropy(model(Tensor(xb)), yb)
                 loss.backward()
@@ -289,7 +289,7 @@ CELLS = [
                 losses.append(loss.item())
             model.eval()
             with am.no_grad():
-                predicted = model(Tensor(Xte32)).data.argmax(axis=1)
+                predicted = model(Tensor(X_test)).data.argmax(axis=1)
             lib_history.append((np.mean(losses), float(np.mean(predicted == y_test))))
             print(f"epoch {epoch + 1:2d}  loss {lib_history[-1][0]:.4f}  test accuracy {lib_history[-1][1]:.1%}")
         print(f"{time.perf_counter() - start:.1f} s")
