@@ -36,6 +36,7 @@ DEMOS: dict[str, str] = {
     "xor": "a perceptron cannot learn XOR, a 2-layer MLP can (scalar Values)",
     "gates": "one perceptron learns AND and OR but not XOR; an MLP learns XOR; decision boundaries",
     "manual_backprop": "hand-written chain rule vs backward() on the 2-2-1 XOR net: equal to 1e-10",
+    "mlp_from_scratch": "an MNIST MLP from numpy layers with hand-written backward, checked against backward()",
     "delta_rule": "the delta rule by SGD, batch and mini-batch, closed form vs autograd, with timings",
     "function_fit": "a 1-6-1 ReLU MLP fits x^3 + x^2 - x - 1, and fails outside its training range",
     "classify_2d": "3-class 2-D data: a linear model vs a 2-200-3 MLP, with decision regions",

@@ -26,14 +26,13 @@ decision regions).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos._support import check_options, pyplot, save_figure
+from autograd_mlp.demos import _support as support
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -207,7 +206,7 @@ def format_table(results: dict[str, Any], every: int) -> str:
 
 def plot_curves(results: dict[str, Any], path: Path) -> Path | None:
     """Loss (left) and accuracy (right) per epoch: solid = train, dashed = validation; one colour per model."""
-    plt = pyplot()
+    plt = support.pyplot()
     if plt is None:
         return None
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
@@ -233,13 +232,13 @@ def plot_curves(results: dict[str, Any], path: Path) -> Path | None:
     gap = results["mlp"]["history"]["val_acc"][-1] - results["linear"]["history"]["val_acc"][-1]
     verdict = "the linear model stalls, the MLP keeps learning" if gap > 0.1 else "straight borders are enough here"
     fig.suptitle(f"{results['dataset']}: {verdict}", fontsize=13)
-    return save_figure(fig, path, dpi=100)
+    return support.save_figure(fig, path, dpi=100)
 
 
 def plot_regions(results: dict[str, Any], path: Path, resolution: int = 300) -> Path | None:
     """For each model (rows): true test labels, predicted test labels, predictions on the training set,
     over the model's decision regions (the class it predicts at every point of the plane)."""
-    plt = pyplot()
+    plt = support.pyplot()
     if plt is None:
         return None
     from matplotlib.colors import ListedColormap
@@ -290,15 +289,14 @@ def plot_regions(results: dict[str, Any], path: Path, resolution: int = 300) -> 
         f"{results['dataset']}: top row linear 2-3, bottom row {results['mlp']['name']}\n"
         "shading = the class each model predicts at that point", fontsize=13
     )
-    return save_figure(fig, path, dpi=90)
+    return support.save_figure(fig, path, dpi=90)
 
 
 # --------------------------------------------------------------------- main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data, split, weights and batch order (default 0)")
+    parser = support.parser(__doc__)
     parser.add_argument("--dataset", choices=DATASETS, default="spirals", help="spirals (default) or blobs")
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help=f"points in all (default {DEFAULT_SAMPLES})")
     parser.add_argument("--noise", type=float, default=DEFAULT_NOISE, help=f"noise of the spiral angles (default {DEFAULT_NOISE:g}; not used by blobs)")
@@ -307,18 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"SGD learning rate (default {DEFAULT_LR:g})")
     parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"hidden ReLU units of the MLP (default {DEFAULT_HIDDEN})")
     parser.add_argument("--print-every", type=int, default=None, help="table row every N epochs (default epochs / 10)")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the two PNGs (default out/)")
-    args = parser.parse_args(argv)
-    if args.seed < 0:
-        parser.error("--seed must be >= 0")
+    args = support.parse(parser, argv, at_least={"noise": 0, "epochs": 1, "batch-size": 1, "hidden": 1,
+                                                 "print-every": 1}, positive=("lr",))
     if args.samples < 10 * CLASSES:
         parser.error(f"--samples must be at least {10 * CLASSES} (a few points per class in every split)")
-    check_options(
-        parser,
-        args,
-        at_least={"noise": 0, "epochs": 1, "batch-size": 1, "hidden": 1, "print-every": 1},
-        positive=("lr",),
-    )
     every = args.print_every or max(1, args.epochs // 10)
 
     start = time.perf_counter()
@@ -328,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     results = run(args.seed, args.samples, args.noise, args.epochs, args.batch_size, args.lr, args.hidden, args.dataset)
     print(format_table(results, every))
+    code = support.finite_or_exit(parser.prog, **{"MLP's test loss": results["mlp"]["test_loss"]})
+    if code:
+        return code
     for png in (plot_curves(results, args.out / "classify_2d_curves.png"),
                 plot_regions(results, args.out / "classify_2d_regions.png")):
         if png:

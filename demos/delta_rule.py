@@ -15,7 +15,6 @@ the two must end with the same weights: the delta rule *is* the gradient.
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import sys
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from autograd_mlp.demos._support import check_options, pyplot, save_figure
+from autograd_mlp.demos import _support as support
 
 from autograd_mlp import Value
 from autograd_mlp.value import fused_neuron
@@ -162,37 +161,47 @@ def print_table(results: dict, epochs: int, title: str) -> None:
     print(" closed form / autograd; |dW| = largest difference between the two methods' final weights)")
 
 
-def plot_errors(curves: dict, path: Path) -> Path | None:
-    plt = pyplot()
+def plot_errors(curves: dict, results: dict, path: Path) -> Path | None:
+    """Error against epochs, and against seconds: the post's comparison is also time.
+
+    Seconds = epochs x the measured (median) time per epoch of the closed-form
+    loop; the post's own totals for 10,000 epochs are marked on the right.
+    """
+    plt = support.pyplot()
     if plt is None:
         return None
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for method, curve in curves.items():
-        ax.plot(np.arange(1, len(curve) + 1), curve, label=method)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("mean squared error")
-    ax.set_title("Delta rule on [0, 0, 1, 1]: SGD vs batch vs mini-batch")
-    ax.legend()
+    fig, (by_epoch, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for k, (method, curve) in enumerate(curves.items()):
+        epochs = np.arange(1, len(curve) + 1)
+        by_epoch.plot(epochs, curve, label=method, color=f"C{k}")
+        by_time.plot(epochs * results[method]["seconds_closed_form"] / len(curve), curve, label=method, color=f"C{k}")
+        by_time.axvline(POST_SECONDS[method] * len(curve) / EPOCHS, color=f"C{k}", linestyle=":", linewidth=1)
+    by_epoch.set(xscale="log", yscale="log", xlabel="epoch", ylabel="mean squared error",
+                 title="the same epochs: SGD learns most per epoch")
+    by_time.set(xscale="log", xlabel="seconds (measured here, closed form)",
+                title="the same clock (dotted: the post's totals)")
+    for ax in (by_epoch, by_time):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    fig.suptitle("Delta rule on [0, 0, 1, 1]: SGD vs batch vs mini-batch")
     fig.tight_layout()
-    return save_figure(fig, path, dpi=120)
+    return support.save_figure(fig, path, dpi=120)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    parser = support.parser(__doc__)
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs per method (default {EPOCHS})")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per method; the median is shown (default 3)")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for delta_rule_errors.png (default out/)")
-    args = parser.parse_args(argv)
-    check_options(parser, args, at_least={"epochs": 1, "repeats": 1})
+    args = support.parse(parser, argv, at_least={"epochs": 1, "repeats": 1})
 
     print(f"initial weights (seed {args.seed}): {np.round(initial_weights(args.seed), 4).tolist()}\n")
     results = run(args.seed, args.epochs, args.repeats)
     print_table(results, args.epochs, f"Targets [0, 0, 1, 1], alpha {ALPHA}, {args.epochs} epochs")
     curves = {m: error_curve(initial_weights(args.seed), TARGETS, b, args.epochs) for m, b in METHODS.items()}
-    png = plot_errors(curves, args.out / "delta_rule_errors.png")
+    code = support.finite_or_exit(parser.prog, **{"SGD error": results["SGD"]["error"]})
+    if code:
+        return code
+    png = plot_errors(curves, results, args.out / "delta_rule_errors.png")
     if png:
         print(f"\nwrote {png}")
 

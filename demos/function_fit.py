@@ -22,14 +22,13 @@ training range shaded, the bends of the fit marked, and the loss curve.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos._support import check_options, pyplot, save_figure
+from autograd_mlp.demos import _support as support
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -221,7 +220,7 @@ def format_report(result: dict[str, Any], scores: dict[str, float], hidden: int)
 
 def plot_fit(result: dict[str, Any], scores: dict[str, float], path: Path) -> Path | None:
     """Left: truth vs fit over [-7, 7], training range shaded. Right: the loss per epoch."""
-    plt = pyplot()
+    plt = support.pyplot()
     if plt is None:
         return None
 
@@ -260,26 +259,22 @@ def plot_fit(result: dict[str, Any], scores: dict[str, float], path: Path) -> Pa
 
     hidden = result["model"][0].out_features
     fig.suptitle(f"A 1-{hidden}-1 ReLU MLP fitted on [-5, 5]: good inside, a straight line outside", fontsize=13)
-    return save_figure(fig, path, dpi=100)
+    return support.save_figure(fig, path, dpi=100)
 
 
 # --------------------------------------------------------------------- main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data, weights and batch order (default 0)")
+    parser = support.parser(__doc__)
     parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help=f"training points (default {DEFAULT_SAMPLES})")
     parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help=f"passes over the data (default {DEFAULT_EPOCHS})")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help=f"mini-batch size (default {DEFAULT_BATCH})")
     parser.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"Adam learning rate (default {DEFAULT_LR:g})")
     parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"hidden ReLU units (default {DEFAULT_HIDDEN})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    parser.add_argument("--out", type=Path, default=Path("out"), help=f"folder for {PNG_NAME} (default out/)")
-    args = parser.parse_args(argv)
-    check_options(
-        parser, args, at_least={"seed": 0, "samples": 2, "epochs": 1, "batch-size": 1, "hidden": 1}, positive=("lr",)
-    )
+    args = support.parse(parser, argv, at_least={"samples": 2, "epochs": 1, "batch-size": 1, "hidden": 1},
+                         positive=("lr",))
 
     start = time.perf_counter()
     print(
@@ -290,6 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                    progress=not args.no_progress)
     scores = evaluate(result)
     print(format_report(result, scores, args.hidden))
+    code = support.finite_or_exit(parser.prog, **{"training error": float(result["epoch_mse"][-1])})
+    if code:
+        return code
     png = plot_fit(result, scores, args.out / PNG_NAME)
     if png:
         print(f"\nwrote {png}")

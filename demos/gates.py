@@ -17,7 +17,9 @@ cross-entropy and plain full-batch SGD.
   and combines them: XOR at 100%.
 
 The picture (gates_boundaries.png) shades each model's output over the
-plane, draws its 0.5 contour (the decision boundary) and the four points.
+plane, draws its 0.5 contour (the decision boundary) and the four points;
+on the MLP's panel, each hidden unit's own line (w·x + b = 0, where its tanh
+changes sign) is dashed: the post's "draw one more line".
 
     python demos/gates.py --seed 0 --out out/
     python demos/gates.py --steps 3000 --lr 0.5 --hidden 8
@@ -28,14 +30,13 @@ line changes).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos._support import check_options, pyplot, save_figure
+from autograd_mlp.demos import _support as support
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -190,7 +191,7 @@ def _signed(v: float) -> str:
 
 def plot_boundaries(results: dict[str, dict[str, Any]], path: Path, resolution: int = 201) -> Path | None:
     """One panel per model: its output shaded over the plane, the 0.5 contour, the four points."""
-    plt = pyplot()
+    plt = support.pyplot()
     if plt is None:
         return None
 
@@ -215,6 +216,15 @@ def plot_boundaries(results: dict[str, dict[str, Any]], path: Path, resolution: 
                        edgecolors="white", linewidths=2, zorder=3)
             ax.annotate(f"{out:.2f}", (x1, x2), xytext=(0, 16), textcoords="offset points", ha="center",
                         fontsize=10, bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1))
+        if len(r["model"]) > 2:  # the MLP: each hidden unit's line w1*x1 + w2*x2 + b = 0
+            weight, bias = r["model"][0].weight.numpy(), r["model"][0].bias.numpy()
+            for k, ((w1, w2), b) in enumerate(zip(weight, bias)):
+                if abs(w2) > abs(w1):
+                    ax.plot(grid, -(w1 * grid + b) / w2, "--", color=f"C{k + 2}", linewidth=1.5, label=f"h{k + 1}")
+                else:
+                    ax.plot(-(w2 * grid + b) / w1, grid, "--", color=f"C{k + 2}", linewidth=1.5, label=f"h{k + 1}")
+            ax.legend(title="dashed: each hidden unit's line", loc="upper center", bbox_to_anchor=(0.5, -0.13),
+                      ncols=hidden_units if (hidden_units := len(bias)) <= 4 else 4, fontsize=8, title_fontsize=8)
         ax.set_title(f"{r['title']} - accuracy {r['accuracy']:.0%}", fontsize=12)
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
@@ -233,26 +243,26 @@ def plot_boundaries(results: dict[str, dict[str, Any]], path: Path, resolution: 
     fig.colorbar(shading, ax=axes, shrink=0.8, label="model output (probability of 1)")
     fig.suptitle("Decision boundaries: one neuron draws a straight line, a hidden layer bends it\n"
                  "(numbers: the model's output at each point)", fontsize=13)
-    return save_figure(fig, path, dpi=100)
+    return support.save_figure(fig, path, dpi=100)
 
 
 # --------------------------------------------------------------------- main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    parser = support.parser(__doc__)
     parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"SGD steps per model (default {DEFAULT_STEPS})")
     parser.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"SGD learning rate (default {DEFAULT_LR:g})")
     parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"hidden units of the MLP (default {DEFAULT_HIDDEN})")
-    parser.add_argument("--out", type=Path, default=Path("out"), help=f"folder for {PNG_NAME} (default out/)")
-    args = parser.parse_args(argv)
-    check_options(parser, args, at_least={"seed": 0, "steps": 1, "hidden": 1}, positive=("lr",))
+    args = support.parse(parser, argv, at_least={"steps": 1, "hidden": 1}, positive=("lr",))
 
     start = time.perf_counter()
     results = run(args.seed, args.steps, args.lr, args.hidden)
     print(f"seed {args.seed}")
     print(format_results(results, args.steps, args.lr))
+    code = support.finite_or_exit(parser.prog, **{"MLP's loss": results["XOR (MLP)"]["loss"]})
+    if code:
+        return code
     png = plot_boundaries(results, args.out / PNG_NAME)
     if png:
         print(f"\nwrote {png}")

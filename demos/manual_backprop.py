@@ -10,12 +10,11 @@ explicit form (``d_w1 = X^T d_l1``), and once with the engine's
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
-from autograd_mlp.demos._support import check_options, pyplot, save_figure
+from autograd_mlp.demos import _support as support
 
 from autograd_mlp import Tensor
 
@@ -68,10 +67,11 @@ def train(seed: int = 0, steps: int = 5000, lr: float = 1.0) -> dict:
     """Train both ways from the same start; check the gradients agree at every step."""
     manual = init_params(seed)
     engine = {k: v.copy() for k, v in manual.items()}
-    manual_losses, engine_losses, worst = [], [], 0.0
+    manual_losses, engine_losses, differences, worst = [], [], [], 0.0
     for step in range(steps):
         loss_m, grads_m = manual_step(manual)
         loss_e, grads_e = engine_step(engine)
+        differences.append(max(float(np.max(np.abs(grads_m[k] - grads_e[k]))) for k in manual))
         for name in manual:
             diff = float(np.max(np.abs(grads_m[name] - grads_e[name])))
             worst = max(worst, diff)
@@ -86,35 +86,39 @@ def train(seed: int = 0, steps: int = 5000, lr: float = 1.0) -> dict:
         "manual_losses": np.array(manual_losses),
         "engine_losses": np.array(engine_losses),
         "max_gradient_difference": worst,
+        "gradient_differences": np.array(differences),
         "predictions": predictions,
         "accuracy": float(np.mean((predictions > 0.5) == (Y[:, 0] > 0.5))),
     }
 
 
 def plot(result: dict, path: Path) -> Path | None:
-    plt = pyplot()
+    """The losses of both trainings, and the largest gradient difference of every step (the claim)."""
+    plt = support.pyplot()
     if plt is None:
         return None
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, (ax, diff) = plt.subplots(1, 2, figsize=(11, 4))
     ax.plot(result["manual_losses"], label="hand-written chain rule", linewidth=3, alpha=0.6)
     ax.plot(result["engine_losses"], label="backward()", linestyle="--")
-    ax.set_xlabel("step")
-    ax.set_ylabel("binary cross-entropy")
-    ax.set_yscale("log")
-    ax.set_title("2-2-1 sigmoid network on XOR: the two curves are one")
+    ax.set(xlabel="step", ylabel="binary cross-entropy", yscale="log", title="the two losses are one curve")
     ax.legend()
+    d = result["gradient_differences"]
+    diff.plot(np.where(d > 0, d, np.nan), ".", markersize=2)  # exact zeros have no place on a log axis
+    diff.axhline(TOLERANCE, color="tab:red", linestyle=":", label=f"tolerance {TOLERANCE:g}")
+    diff.axhline(np.finfo(np.float64).eps, color="gray", linestyle=":", label="float64 epsilon 2.2e-16")
+    diff.set(xlabel="step", ylabel="max |manual - backward()|", yscale="log", ylim=(1e-19, 1e-8),
+             title=f"gradient difference per step ({int(np.sum(d == 0))} steps exactly 0)")
+    diff.legend(loc="upper right")
+    fig.suptitle("2-2-1 sigmoid network on XOR: hand-written backprop vs backward()")
     fig.tight_layout()
-    return save_figure(fig, path, dpi=120)
+    return support.save_figure(fig, path, dpi=120)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    parser = support.parser(__doc__)
     parser.add_argument("--steps", type=int, default=5000, help="gradient steps (default 5000)")
     parser.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for manual_backprop_loss.png")
-    args = parser.parse_args(argv)
-    check_options(parser, args, at_least={"steps": 1}, positive=("lr",))
+    args = support.parse(parser, argv, at_least={"steps": 1}, positive=("lr",))
     result = train(args.seed, args.steps, args.lr)
     print(f"{args.steps} steps, lr {args.lr}, seed {args.seed}")
     print(f"largest |manual - backward()| gradient difference over all steps: {result['max_gradient_difference']:.2e}"
@@ -123,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     for step in sorted({0, args.steps // 10, args.steps // 2, args.steps - 1}):
         print(f"{step:>6}  {result['manual_losses'][step]:>14.6f}  {result['engine_losses'][step]:>15.6f}")
     print("XOR predictions:", np.round(result["predictions"], 4).tolist(), f"accuracy {result['accuracy']:.0%}")
+    code = support.finite_or_exit(parser.prog, loss=result["engine_losses"][-1])
+    if code:
+        return code
     png = plot(result, args.out / "manual_backprop_loss.png")
     if png:
         print(f"wrote {png}")

@@ -1,6 +1,6 @@
 """XOR: the problem a single neuron cannot learn, and one hidden layer can.
 
-    python demos/xor.py                   # both models, seed 0, 10,000 steps
+    python demos/xor.py                   # both models, seed 0, 10,000 steps; out/xor_loss.png
     python demos/xor.py --seed 3 --graph xor_mlp.svg --out results/
 
 Both models see the four XOR points, use a sigmoid output and binary
@@ -20,12 +20,13 @@ the output is identical.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from autograd_mlp.demos import _support as support
+from autograd_mlp.files import check_writable_path, write_text
 from autograd_mlp.graph import no_grad
 from autograd_mlp.nn import MLP, Module, Neuron, binary_cross_entropy
 from autograd_mlp.optim import SGD
@@ -60,22 +61,24 @@ def train(model: Module, steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR) -> 
 
     The returned dict holds the final ``outputs`` (one probability per
     point), ``predictions`` (1 when the output is above 0.5), ``accuracy``,
-    the final ``loss`` and ``history``: (step, loss) pairs along the way.
+    the final ``loss``, ``history``: (step, loss) pairs along the way, and
+    ``losses``: the loss of every step.
     """
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
     optimizer = SGD(model.parameters(), lr=lr)
     every = max(1, steps // HISTORY_POINTS)
-    history = []
+    history, losses = [], []
     for step in range(steps):
         # One graph for the whole batch, one backward pass per step.
         loss = binary_cross_entropy([model(x) for x in INPUTS], TARGETS)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        losses.append(loss.data)
         if step % every == 0:
             history.append((step, loss.data))
-    return {**evaluate(model), "history": history}
+    return {**evaluate(model), "history": history, "losses": losses}
 
 
 def evaluate(model: Module) -> dict[str, Any]:
@@ -167,55 +170,63 @@ def write_graph(model: MLP, path: str | Path, *, fused: bool = True) -> Path:
         model.fused = was_fused
 
 
-def save_results(results: dict[str, Any], folder: str | Path) -> list[Path]:
+def plot_losses(results: dict[str, Any], path: Path, lang: str = "en") -> Path | None:
+    """Both models' loss per step; the perceptron's flattens at ln 2, the loss of answering 0.5."""
+    import math
+
+    plt = support.pyplot()
+    if plt is None:
+        return None
+    t = lambda en, ko: support.label(plt, lang, en, ko)  # noqa: E731
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key in ("perceptron", "mlp"):
+        ax.plot(results[key]["losses"], label=results[key]["name"])
+    ax.axhline(math.log(2), color="gray", linestyle=":", label="ln 2 = 0.693 " + t("(0.5 everywhere)", "(모두 0.5)"))
+    ax.set(xscale="symlog", yscale="log", xlabel=t("step", "스텝"), ylabel=t("binary cross-entropy", "이진 교차 엔트로피"),
+           title=t("XOR: the perceptron stops at ln 2, the MLP goes on", "XOR: 퍼셉트론은 ln 2에서 멈추고 MLP는 계속 내려간다"))
+    ax.legend()
+    fig.tight_layout()
+    return support.save_figure(fig, path)
+
+
+def save_results(results: dict[str, Any], folder: Path) -> list[Path]:
     """Write results.json (both models' numbers) and xor_mlp.npz (the trained MLP) into ``folder``."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     numbers = {k: v for k, v in results.items() if k != "model"}
-    json_path = folder / "results.json"
-    json_path.write_text(json.dumps(numbers, indent=2) + "\n")
+    for key in ("perceptron", "mlp"):
+        numbers[key] = {k: v for k, v in numbers[key].items() if k != "losses"}
+    json_path = write_text(folder / "results.json", json.dumps(numbers, indent=2) + "\n")
     return [json_path, results["model"].save(folder / "xor_mlp.npz")]
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", type=int, default=0, help="seed of both models' initial weights (default 0)")
-    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"training steps (default {DEFAULT_STEPS:,})")
-    parser.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"SGD learning rate (default {DEFAULT_LR:g})")
-    parser.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"MLP hidden units (default {DEFAULT_HIDDEN})")
-    parser.add_argument(
-        "--activation",
-        choices=["tanh", "sigmoid", "relu"],
-        default=DEFAULT_ACTIVATION,
-        help=f"MLP hidden activation (default {DEFAULT_ACTIVATION})",
-    )
-    parser.add_argument("--graph", metavar="PATH", help="write the trained MLP's graph here (.svg or .png)")
-    parser.add_argument(
-        "--unfused", action="store_true", help="with --graph: draw micrograd's * and + nodes, not one node per neuron"
-    )
-    parser.add_argument("--out", metavar="DIR", help="write results.json and the trained MLP (xor_mlp.npz) here")
-    args = parser.parse_args(argv)
-    if args.steps < 0:
-        parser.error(f"--steps must be >= 0, got {args.steps}")
-    if args.hidden < 1:
-        parser.error(f"--hidden must be at least 1, got {args.hidden}")
-    return args
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    p = support.parser(__doc__.split("\n")[0])
+    p.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"training steps (default {DEFAULT_STEPS:,})")
+    p.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"SGD learning rate (default {DEFAULT_LR:g})")
+    p.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"MLP hidden units (default {DEFAULT_HIDDEN})")
+    p.add_argument("--activation", choices=["tanh", "sigmoid", "relu"], default=DEFAULT_ACTIVATION,
+                   help=f"MLP hidden activation (default {DEFAULT_ACTIVATION})")
+    p.add_argument("--graph", metavar="PATH", help="write the trained MLP's graph here (.svg, .png or .dot)")
+    p.add_argument("--unfused", action="store_true", help="with --graph: draw micrograd's * and + nodes")
+    args = support.parse(p, argv, at_least={"steps": 0, "hidden": 1}, positive=("lr",))
+    if args.graph:
+        if Path(args.graph).suffix not in (".svg", ".png", ".dot", ".pdf"):
+            p.error(f"--graph {args.graph!r}: the name must end in .svg, .png, .pdf or .dot")
+        try:
+            check_writable_path(args.graph, what="--graph")
+        except OSError as error:
+            p.error(str(error))
     results = run(args.seed, args.steps, args.lr, args.hidden, args.activation)
     print(format_table(results))
-    if args.out:
-        for path in save_results(results, args.out):
+    code = support.finite_or_exit(p.prog, **{"MLP's loss": results["mlp"]["loss"]})
+    if code:
+        return code
+    for path in [*save_results(results, args.out), plot_losses(results, args.out / "xor_loss.png", args.lang)]:
+        if path:
             print(f"wrote {path}")
     if args.graph:
         try:
             print(f"wrote {write_graph(results['model'], args.graph, fused=not args.unfused)}")
-        except ImportError as error:
-            print(f"cannot draw the graph: {error}", file=sys.stderr)
-            return 1
-        except RuntimeError as error:  # e.g. viz.GraphvizNotFoundError: no `dot` program
+        except (ImportError, RuntimeError) as error:  # no graphviz package, or no `dot` program
             print(f"cannot draw the graph: {error}", file=sys.stderr)
             return 1
     return 0

@@ -89,9 +89,9 @@ def test_main_is_reproducible_and_writes_the_pngs(tmp_path, capsys):
     [
         (["--epochs", "0"], "--epochs must be at least 1"),
         (["--samples", "10"], "--samples must be at least 30"),
-        (["--noise", "-1"], "--noise must be >= 0"),
+        (["--noise", "-1"], "--noise must be at least 0"),
         (["--batch-size", "0"], "--batch-size must be at least 1"),
-        (["--lr", "0"], "--lr must be positive"),
+        (["--lr", "0"], "--lr must be a finite number > 0"),
         (["--hidden", "0"], "--hidden must be at least 1"),
         (["--print-every", "0"], "--print-every must be at least 1"),
         (["--seed", "-1"], "--seed must be >= 0"),

@@ -82,7 +82,7 @@ def test_main_is_reproducible_and_writes_the_png(tmp_path, capsys):
         (["--epochs", "0"], "--epochs must be at least 1"),
         (["--samples", "1"], "--samples must be at least 2"),
         (["--batch-size", "0"], "--batch-size must be at least 1"),
-        (["--lr", "-0.1"], "--lr must be positive"),
+        (["--lr", "-0.1"], "--lr must be a finite number > 0"),
         (["--hidden", "0"], "--hidden must be at least 1"),
         (["--seed", "-2"], "--seed must be >= 0"),
         (["--epochs", "1.5"], "invalid int value"),

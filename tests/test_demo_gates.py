@@ -72,8 +72,8 @@ def test_main_is_reproducible_and_writes_the_png(tmp_path, capsys):
     "argv, message",
     [
         (["--steps", "0"], "--steps must be at least 1"),
-        (["--lr", "0"], "--lr must be positive"),
-        (["--lr", "nan"], "--lr must be positive"),
+        (["--lr", "0"], "--lr must be a finite number > 0"),
+        (["--lr", "nan"], "--lr must be a finite number > 0"),
         (["--hidden", "0"], "--hidden must be at least 1"),
         (["--seed", "-1"], "--seed must be >= 0"),
         (["--steps", "many"], "invalid int value"),

@@ -39,10 +39,11 @@ def test_same_seed_same_numbers_and_different_seed_different_numbers():
     assert other["mlp"]["outputs"] != first["mlp"]["outputs"]
 
 
-def test_main_prints_the_table_reproducibly(capsys):
-    assert xor.main(["--seed", "2", "--steps", "150"]) == 0
+def test_main_prints_the_table_reproducibly(capsys, tmp_path):
+    args = ["--seed", "2", "--steps", "150", "--out", str(tmp_path)]
+    assert xor.main(args) == 0
     out = capsys.readouterr().out
-    assert xor.main(["--seed", "2", "--steps", "150"]) == 0
+    assert xor.main(args) == 0
     assert capsys.readouterr().out == out
     assert "seed 2: 150 steps" in out
     assert "perceptron 2-1" in out and "MLP 2-4-1 (tanh)" in out
@@ -69,7 +70,7 @@ def test_out_writes_results_and_loadable_weights(tmp_path, capsys):
 def test_graph_as_dot_source(tmp_path, capsys):
     pytest.importorskip("autograd_mlp.viz")
     path = tmp_path / "xor.dot"
-    assert xor.main(["--steps", "20", "--graph", str(path)]) == 0
+    assert xor.main(["--steps", "20", "--graph", str(path), "--out", str(tmp_path)]) == 0
     text = path.read_text()
     assert "linear+tanh" in text and "linear+sigmoid" in text
     assert "layers.0.neurons.0.w.0" in text  # parameters carry their state_dict names
@@ -89,4 +90,13 @@ def test_graph_as_svg_unfused(tmp_path, capsys):
 def test_bad_arguments_exit_with_a_message(capsys):
     with pytest.raises(SystemExit):
         xor.main(["--steps", "-1"])
-    assert "--steps must be >= 0" in capsys.readouterr().err
+    assert "--steps must be at least 0" in capsys.readouterr().err
+
+
+def test_the_loss_curves_are_always_written_and_the_perceptron_is_flat_at_ln2(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    assert xor.main(["--steps", "400", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "xor_loss.png").read_bytes()[:4] == b"\x89PNG"
+    losses = xor.train(xor.make_perceptron(0), steps=400)["losses"]
+    assert len(losses) == 400
+    assert all(abs(loss - np.log(2)) < 1e-3 for loss in losses[250:])  # flat after about 200 steps, as the post says
