@@ -277,8 +277,6 @@ class _Sym:
             return _Sym.const(abs(self.value))
         return _Sym("op", "call", (self,), value="abs", is_float=self.is_float)
 
-    __hash__ = object.__hash__
-
     def __getattr__(self, name: str) -> Callable[[], _Sym]:
         # mathfn.exp(x) calls x.exp() for anything that is not a float or an array:
         # the stand-in answers with the text exp(x), which calls mathfn.exp at run time.
@@ -289,7 +287,9 @@ class _Sym:
     def _concrete(self, *args: Any) -> Any:
         raise _Untraceable("the rule needs a concrete number")
 
-    __bool__ = __float__ = __int__ = __index__ = __len__ = __iter__ = _concrete
+    # == on a stand-in would answer by identity, a silent wrong branch: refuse it too
+    __bool__ = __float__ = __int__ = __index__ = __len__ = __iter__ = __eq__ = __ne__ = _concrete  # type: ignore[assignment]
+    __hash__ = object.__hash__
 
 
 def _is_one(s: _Sym) -> bool:
@@ -669,7 +669,7 @@ class _Program:
         return name
 
     def _fresh(self, label: str) -> str:
-        if label not in self._used and label.isidentifier() and label[0] != "_" and not keyword.iskeyword(label):
+        if label.isidentifier() and label[0] != "_" and label not in self._used and not keyword.iskeyword(label):
             self._used.add(label)  # the common case: an unused name made here (t12, d_t12, c7)
             return label
         name = re.sub(r"\W", "_", label) or "v"
@@ -686,11 +686,6 @@ class _Program:
         if node in self._consts:
             return _literal(self._consts[node])[0]
         return self._names[node]
-
-    def _sym(self, node: Value) -> _Sym:
-        if node in self._consts:
-            return _Sym.const(self._consts[node])
-        return _Sym("name", self._names[node])
 
     # ---- forward
     def _emit_forward(self, loss: Value, forward: list[Value]) -> None:
