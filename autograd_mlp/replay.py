@@ -38,7 +38,6 @@ and (unless ``allow_nonfinite=True``) that they are finite.
 
 from __future__ import annotations
 
-import gc
 import keyword
 import linecache
 import marshal
@@ -278,8 +277,6 @@ class _Sym:
             return _Sym.const(abs(self.value))
         return _Sym("op", "call", (self,), value="abs", is_float=self.is_float)
 
-    __hash__ = object.__hash__
-
     def __getattr__(self, name: str) -> Callable[[], _Sym]:
         # mathfn.exp(x) calls x.exp() for anything that is not a float or an array:
         # the stand-in answers with the text exp(x), which calls mathfn.exp at run time.
@@ -290,7 +287,9 @@ class _Sym:
     def _concrete(self, *args: Any) -> Any:
         raise _Untraceable("the rule needs a concrete number")
 
-    __bool__ = __float__ = __int__ = __index__ = __len__ = __iter__ = _concrete
+    # == on a stand-in would answer by identity, a silent wrong branch: refuse it too
+    __bool__ = __float__ = __int__ = __index__ = __len__ = __iter__ = __eq__ = __ne__ = _concrete  # type: ignore[assignment]
+    __hash__ = object.__hash__
 
 
 def _is_one(s: _Sym) -> bool:
@@ -385,6 +384,7 @@ class _Guards:
 
     def __init__(self) -> None:
         self.made_at: dict[Value, str] = {}  # leaf made during recording -> where ("" = by the engine)
+        self.made: set[Value] = set()  # interior nodes made during recording
         self.saved: dict[str, Any] = {}
 
     def __enter__(self) -> _Guards:
@@ -396,9 +396,15 @@ class _Guards:
         engine = self.ENGINE_MODULES
         init = Value.__init__
 
+        made = self.made
+
         def __init__(node: Value, *args: Any, **kwargs: Any) -> None:
+            # Every node passes here (value.py makes nodes with Value(...)): what did not was
+            # made before fn ran.
             init(node, *args, **kwargs)
-            if node._op is None:
+            if node._op is not None:
+                made.add(node)
+            else:
                 caller = sys._getframe(1)
                 if not graph.is_grad_enabled():
                     raise RecordError(f"no_grad() inside the recorded function ({_where(caller)}): "
@@ -663,7 +669,7 @@ class _Program:
         return name
 
     def _fresh(self, label: str) -> str:
-        if label not in self._used and label.isidentifier() and label[0] != "_" and not keyword.iskeyword(label):
+        if label.isidentifier() and label[0] != "_" and label not in self._used and not keyword.iskeyword(label):
             self._used.add(label)  # the common case: an unused name made here (t12, d_t12, c7)
             return label
         name = re.sub(r"\W", "_", label) or "v"
@@ -680,11 +686,6 @@ class _Program:
         if node in self._consts:
             return _literal(self._consts[node])[0]
         return self._names[node]
-
-    def _sym(self, node: Value) -> _Sym:
-        if node in self._consts:
-            return _Sym.const(self._consts[node])
-        return _Sym("name", self._names[node])
 
     # ---- forward
     def _emit_forward(self, loss: Value, forward: list[Value]) -> None:
@@ -914,15 +915,12 @@ def record(
     clash = set(params) & set(input_leaves)
     if clash:
         raise ValueError(f"record: {next(iter(clash))!r} is both a parameter and an input")
-    # Every Value alive now: a node reached from the loss that is among them was made outside fn.
-    before = [o for o in gc.get_objects() if type(o) is Value]
     with graph.enable_grad(), _Guards() as guards:
         loss = fn(*inputs.structured)
     if type(loss) is not Value:
         raise TypeError(f"record: fn must return the loss as a Value, got {type(loss).__name__} {loss!r}")
     order = graph.topological_order(loss)
-    constants = _classify_leaves(order, set(params), set(input_leaves), guards.made_at, set(map(id, before)))
-    del before
+    constants = _classify_leaves(order, set(params), set(input_leaves), guards.made_at, guards.made)
     program = _Program(loss, order, params, input_leaves, constants)
     del order, loss, guards
     recorded = time.perf_counter() - started
@@ -950,21 +948,20 @@ def _checked_params(params: Iterable[Value]) -> list[Value]:
 
 
 def _classify_leaves(order: list[Value], params: set[Value], inputs: set[Value],
-                     made_at: dict[Value, str], alive_before: set[int]) -> set[Value]:
+                     made_at: dict[Value, str], made: set[Value]) -> set[Value]:
     """The constant leaves of the graph; a RecordError for any node a replay could not follow."""
     constants: set[Value] = set()
     for node in order:
         if node in params or node in inputs:
             continue
         label = f" {node.label!r}" if node.label else ""
-        made_before = id(node) in alive_before
         if node._prev:
-            if made_before:
+            if node not in made:
                 raise RecordError(f"the loss depends on a node{label} ({node!r}, made by '{node.op}') "
                                   "that was computed before fn ran: a replay would compute it afresh "
                                   "while backward() keeps its old number; compute it inside fn")
             continue
-        where = made_at.get(node, None if made_before else "")
+        where = made_at.get(node)
         if where is None:
             raise RecordError(f"the loss depends on a Value{label} ({node!r}) that is neither in params nor "
                               "among the inputs: list it in params if it is trained, or pass it in "

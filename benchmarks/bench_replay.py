@@ -126,5 +126,44 @@ def memory() -> None:
               f"{peak / 2**20:.0f} MiB, kept by the step {kept / 2**20:.0f} MiB")
 
 
+def parts() -> None:
+    """Where the replayed step's time goes: the generated function's instructions and the time of each part.
+
+        python benchmarks/bench_replay.py --parts
+    """
+    import collections
+    import dis
+    import statistics
+
+    X, y = _moons()
+    model = MLP(2, [16, 16, 1], rng=1337)
+    params = model.parameters()
+    step, compiled = make_replayed_step(model, X, y)
+    fn = compiled._fn  # the generated function itself (private: this is a measurement)
+    flat = compiled._inputs.flatten((X, y))
+    data, grads = [p.data for p in params], [0.0] * len(compiled._grad_params)
+    counts = collections.Counter(i.opname for i in dis.get_instructions(fn))
+    print(f"{sum(counts.values()):,} instructions:", ", ".join(f"{k} {v:,}" for k, v in counts.most_common(5)))
+    pieces = {
+        "whole step": step,
+        "generated function": lambda: fn(data, grads, flat),
+        "input checks + flatten": lambda: compiled._inputs.flatten((X, y)),
+        "read .data and .grad, write .grad": lambda: ([p.data for p in params], [p.grad for p in params],
+                                                     [setattr(p, "grad", 0.0) for p in params]),
+        "zero grads + SGD update": lambda: ([setattr(p, "grad", 0) for p in params],
+                                            [setattr(p, "data", p.data - 0.0 * p.grad) for p in params]),
+    }
+    times: dict[str, list[float]] = {k: [] for k in pieces}
+    for _ in range(30):
+        for name, piece in pieces.items():
+            t0 = time.perf_counter()
+            piece()
+            times[name].append(time.perf_counter() - t0)
+    for name, ts in times.items():
+        print(f"{name}: {statistics.median(ts) * 1e3:.2f} ms")
+
+
 if __name__ == "__main__":
-    memory()
+    import sys
+
+    parts() if "--parts" in sys.argv else memory()

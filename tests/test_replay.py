@@ -340,3 +340,34 @@ def test_the_benchmark_group_runs_in_quick_mode(tmp_path):
 
     names = [r["benchmark"] for r in json.loads(out.read_text())["results"]]
     assert any("replay vs hand-written" in n for n in names) and any("unfused" in n for n in names)
+
+
+# every op the replay knows, on random expression graphs (catches printing mistakes: a dropped
+# parenthesis changes the float result)
+UNARY_OPS = [
+    lambda v: -v, lambda v: v.tanh(), lambda v: v.sigmoid(), lambda v: v.relu(), lambda v: abs(v),
+    lambda v: v.leaky_relu(0.05), lambda v: v.softplus(), lambda v: v.log_sigmoid(), lambda v: v.sin(),
+    lambda v: v.cos(), lambda v: v ** 2, lambda v: v ** 3, lambda v: (v * v + 1.0).log(),
+    lambda v: (v * 0.1).exp(), lambda v: (v * v + 0.5).sqrt(), lambda v: 2.5 - v, lambda v: 1.0 / (v * v + 1.0),
+]
+BINARY_OPS = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / (b * b + 1.0),
+              lambda a, b: (a * a + 1.0) ** (b.tanh())]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    program=st.lists(st.tuples(st.booleans(), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)),
+                     min_size=1, max_size=12),
+    numbers=st.lists(st.floats(-2, 2, allow_nan=False, allow_infinity=False), min_size=3, max_size=3),
+)
+def test_random_expressions_of_every_op_replay_bit_for_bit(program, numbers):
+    w = [Value(numbers[0]), Value(numbers[1])]
+
+    def fn(x):
+        pool = [w[0], w[1], x]
+        for binary, op, i, j in program:
+            a, b = pool[i % len(pool)], pool[j % len(pool)]
+            pool.append(BINARY_OPS[op % len(BINARY_OPS)](a, b) if binary else UNARY_OPS[op % len(UNARY_OPS)](a))
+        return pool[-1] + pool[-2] * 0.5
+
+    assert_same_as_backward(fn, w, (numbers[2],), steps=2, lr=0.01)
