@@ -162,13 +162,15 @@ CELLS = [
         """
         ## 학습 구간 밖: 외삽
 
-        [−5, 5] (회색 띠) 안에서는 맞지만 밖에서는 틀립니다. ReLU 망은 **꺾은선**이라서 학습 구간 밖에서는 직선으로
+        미니배치로 학습한 망은 [−5, 5] (회색 띠) 안에서 잘 맞지만 밖에서는 틀립니다 (x 하나씩 2,000 단계 학습한 망은
+        안에서도 아직 거칩니다: 글은 10,000 단계를 돌렸습니다). ReLU 망은 **꺾은선**이라서 학습 구간 밖에서는 직선으로
         뻗어 나가고, 3차 함수는 그보다 훨씬 빨리 커집니다. 망은 본 적 있는 곳만 근사합니다.
         """,
         """
         ## Outside the training range: extrapolation
 
-        Inside [−5, 5] (the grey band) the fit is good, outside it is wrong. A ReLU network is a **broken line**:
+        The network trained on mini-batches fits well inside [−5, 5] (the grey band) and is wrong outside it (the one
+        trained on one x at a time for 2,000 steps is still rough even inside: the post ran 10,000). A ReLU network is a **broken line**:
         beyond the training range it goes on straight, while the cubic grows much faster. A network approximates
         only where it has seen data.
         """,

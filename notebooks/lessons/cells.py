@@ -11,6 +11,7 @@ Tags tell ``tests/test_notebooks.py`` what a code cell must show once executed:
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 LANGS = ("ko", "en")
@@ -40,6 +41,4 @@ def code(src: str | None = None, *, ko: str | None = None, en: str | None = None
 
 
 def _dedent(text: str) -> str:
-    import textwrap
-
     return textwrap.dedent(text).strip("\n")
