@@ -259,7 +259,8 @@ def graph_command(argv: Sequence[str]) -> int:
 
 
 def demo_command(argv: Sequence[str]) -> int:
-    listing = "\n".join(f"  {name:<16} {line}" for name, line in DEMOS.items())
+    width = max(map(len, DEMOS))
+    listing = "\n".join(f"  {name:<{width}}  {line}" for name, line in DEMOS.items())
     parser = argparse.ArgumentParser(
         prog="autograd-mlp demo",
         description="Run one of the lessons. Options after NAME go to the demo (try: autograd-mlp demo NAME --help).",
