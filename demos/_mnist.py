@@ -24,7 +24,6 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 from autograd_mlp import Tensor, no_grad, topological_order
 from autograd_mlp.data import (
-    DataLoader,
     DatasetNotFoundError,
     DataSplit,
     DownloadError,
@@ -34,7 +33,6 @@ from autograd_mlp.data import (
     load_mnist_splits,
 )
 from autograd_mlp.nn import (
-    CrossEntropyLoss,
     Module,
     Sequential,
     StateDictError,

@@ -40,17 +40,19 @@ class DemoParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def parser(doc: str | None, *, out: str | None = "out", seed: bool = True) -> DemoParser:
+def parser(doc: str | None, *, out: str | None = "out", seed: bool = True, lang: bool = False) -> DemoParser:
     """A DemoParser with the demo's docstring and the shared options.
 
-    ``out``: the default output folder (None: no ``--out``); ``seed``: add ``--seed``.
+    ``out``: the default output folder (None: no ``--out``); ``seed``: add ``--seed``;
+    ``lang``: add ``--lang en|ko`` (for demos that print or plot in Korean).
     """
     p = DemoParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     if seed:
         p.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
     if out is not None:
         p.add_argument("--out", type=Path, default=Path(out), help=f"folder for the pictures (default {out}/)")
-    p.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the printout and plots (en, ko)")
+    if lang:
+        p.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the printout and plots (en, ko)")
     return p
 
 

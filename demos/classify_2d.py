@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos import _support as support
+from autograd_mlp.demos import _plots, _support as support
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -204,94 +203,6 @@ def format_table(results: dict[str, Any], every: int) -> str:
     return "\n".join(lines)
 
 
-def plot_curves(results: dict[str, Any], path: Path) -> Path | None:
-    """Loss (left) and accuracy (right) per epoch: solid = train, dashed = validation; one colour per model."""
-    plt = support.pyplot()
-    if plt is None:
-        return None
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
-    for kind, color in (("linear", "tab:purple"), ("mlp", "tab:red")):
-        r = results[kind]
-        h = r["history"]
-        epochs = np.arange(len(h["train_loss"]))
-        for split, style in (("train", "-"), ("val", "--")):
-            label = f"{r['name']}, {'train' if split == 'train' else 'validation'}"
-            ax_loss.plot(epochs, h[f"{split}_loss"], style, color=color, label=label)
-            ax_acc.plot(epochs, 100 * h[f"{split}_acc"], style, color=color, label=label)
-    ax_loss.set_ylabel("cross-entropy loss")
-    ax_loss.set_title("Loss")
-    ax_acc.set_ylabel("accuracy (%)")
-    ax_acc.set_ylim(0, 100)
-    ax_acc.axhline(100 / CLASSES, color="gray", linewidth=1, linestyle=":", label="chance (one class in three)")
-    ax_acc.set_title("Accuracy")
-    for ax in (ax_loss, ax_acc):
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-    ax_acc.legend(loc="lower right", fontsize=9)
-    ax_loss.legend(loc="upper right", fontsize=9)
-    gap = results["mlp"]["history"]["val_acc"][-1] - results["linear"]["history"]["val_acc"][-1]
-    verdict = "the linear model stalls, the MLP keeps learning" if gap > 0.1 else "straight borders are enough here"
-    fig.suptitle(f"{results['dataset']}: {verdict}", fontsize=13)
-    return support.save_figure(fig, path, dpi=100)
-
-
-def plot_regions(results: dict[str, Any], path: Path, resolution: int = 300) -> Path | None:
-    """For each model (rows): true test labels, predicted test labels, predictions on the training set,
-    over the model's decision regions (the class it predicts at every point of the plane)."""
-    plt = support.pyplot()
-    if plt is None:
-        return None
-    from matplotlib.colors import ListedColormap
-
-    splits = results["splits"]
-    everything = np.concatenate([X for X, _ in splits.values()])
-    margin = 0.1 * (everything.max(axis=0) - everything.min(axis=0))
-    (x_lo, y_lo), (x_hi, y_hi) = everything.min(axis=0) - margin, everything.max(axis=0) + margin
-    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
-    regions_cmap = ListedColormap(COLORS)
-    point_colors = np.array(COLORS)
-
-    fig, axes = plt.subplots(2, 3, figsize=(15, 10.5), constrained_layout=True)
-    X_test, y_test = splits["test"]
-    X_train, y_train = splits["train"]
-    for row, kind in zip(axes, ("linear", "mlp")):
-        r = results[kind]
-        model = r["model"]
-        regions = predict(model, grid).reshape(gx.shape)
-        pred_test, pred_train = predict(model, X_test), predict(model, X_train)
-        train_acc = float(np.mean(pred_train == y_train))
-        panels = [
-            (X_test, y_test, f"true test labels ({len(y_test)} points)"),
-            (X_test, pred_test, f"predicted test labels: {r['test_acc']:.1%} right"),
-            (X_train, pred_train, f"predictions on the training set: {train_acc:.1%} right"),
-        ]
-        for i, (ax, (X, labels, title)) in enumerate(zip(row, panels)):
-            ax.imshow(regions, extent=(x_lo, x_hi, y_lo, y_hi), origin="lower", cmap=regions_cmap,
-                      vmin=-0.5, vmax=CLASSES - 0.5, alpha=0.25, interpolation="nearest", aspect="auto")
-            ax.scatter(X[:, 0], X[:, 1], c=point_colors[labels], s=22, edgecolors="white", linewidths=0.5)
-            if i == 1:  # circle the mistakes: predicted label != true label
-                wrong = labels != y_test
-                ax.scatter(X[wrong, 0], X[wrong, 1], s=90, facecolors="none", edgecolors="black", linewidths=1.2)
-            ax.set_title(title, fontsize=11)
-            ax.set_xlim(x_lo, x_hi)
-            ax.set_ylim(y_lo, y_hi)
-            ax.set_aspect("equal")
-            ax.set_xlabel("x1")
-        row[0].set_ylabel(f"{r['name']}\n\nx2", fontsize=11)
-    handles = [
-        plt.Line2D([], [], marker="o", color=c, linestyle="", markersize=9, label=f"class {k}") for k, c in enumerate(COLORS)
-    ]
-    handles.append(plt.Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor="black", linestyle="",
-                              markersize=11, label="misclassified (middle column)"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=11)
-    fig.suptitle(
-        f"{results['dataset']}: top row linear 2-3, bottom row {results['mlp']['name']}\n"
-        "shading = the class each model predicts at that point", fontsize=13
-    )
-    return support.save_figure(fig, path, dpi=90)
-
-
 # --------------------------------------------------------------------- main
 
 
@@ -321,8 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = support.finite_or_exit(parser.prog, **{"MLP's test loss": results["mlp"]["test_loss"]})
     if code:
         return code
-    for png in (plot_curves(results, args.out / "classify_2d_curves.png"),
-                plot_regions(results, args.out / "classify_2d_regions.png")):
+    for png in (_plots.classify_2d_curves(results, args.out / "classify_2d_curves.png"),
+                _plots.classify_2d_regions(results, args.out / "classify_2d_regions.png")):
         if png:
             print(f"wrote {png}")
     print(f"wall time: {time.perf_counter() - start:.2f} s")

@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos import _support as support
+from autograd_mlp.demos import _plots, _support as support
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -218,50 +217,6 @@ def format_report(result: dict[str, Any], scores: dict[str, float], hidden: int)
     return "\n".join(lines)
 
 
-def plot_fit(result: dict[str, Any], scores: dict[str, float], path: Path) -> Path | None:
-    """Left: truth vs fit over [-7, 7], training range shaded. Right: the loss per epoch."""
-    plt = support.pyplot()
-    if plt is None:
-        return None
-
-    lo, hi = TRAIN_RANGE
-    xs = np.linspace(*PLOT_RANGE, 1401)
-    fit = predict(result, xs)
-    fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.6, 1]}, constrained_layout=True)
-
-    ax.axvspan(lo, hi, color="tab:green", alpha=0.1, label=f"training range [{lo:g}, {hi:g}]")
-    for x_text in ((PLOT_RANGE[0] + lo) / 2, (hi + PLOT_RANGE[1]) / 2):
-        ax.text(x_text, 0.04, "no data\nhere", transform=ax.get_xaxis_transform(), ha="center", fontsize=9, color="dimgray")
-    ax.scatter(result["x_train"], result["y_train"], s=6, color="gray", alpha=0.35, label="training samples")
-    ax.plot(xs, target(xs), color="black", linewidth=2, label="truth: $x^3 + x^2 - x - 1$")
-    ax.plot(xs, fit, color="tab:red", linewidth=2, linestyle="--", label="MLP fit")
-    kinks = bends(result)
-    kinks = kinks[(kinks >= PLOT_RANGE[0]) & (kinks <= PLOT_RANGE[1])]
-    ax.scatter(kinks, predict(result, kinks), marker="v", s=60, color="tab:red", zorder=3,
-               label="bends of the fit (a ReLU unit switches on/off)")
-    ax.set_xlim(*PLOT_RANGE)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    ax.set_title(
-        f"MSE inside {scores['mse_inside']:.1f}, outside {scores['mse_outside']:,.0f}: "
-        "the fit fails where there was no data", fontsize=11
-    )
-    ax.legend(loc="upper left", fontsize=9)
-    ax.grid(alpha=0.3)
-
-    curve = result["epoch_mse"]
-    ax_loss.plot(np.arange(1, len(curve) + 1), curve, color="tab:blue")
-    ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("training MSE (units of $y^2$)")
-    ax_loss.set_title("Training loss (Adam, mini-batches)", fontsize=11)
-    ax_loss.grid(alpha=0.3, which="both")
-
-    hidden = result["model"][0].out_features
-    fig.suptitle(f"A 1-{hidden}-1 ReLU MLP fitted on [-5, 5]: good inside, a straight line outside", fontsize=13)
-    return support.save_figure(fig, path, dpi=100)
-
-
 # --------------------------------------------------------------------- main
 
 
@@ -288,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = support.finite_or_exit(parser.prog, **{"training error": float(result["epoch_mse"][-1])})
     if code:
         return code
-    png = plot_fit(result, scores, args.out / PNG_NAME)
+    png = _plots.function_fit(result, scores, args.out / PNG_NAME)
     if png:
         print(f"\nwrote {png}")
     print(f"wall time: {time.perf_counter() - start:.2f} s")

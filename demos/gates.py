@@ -32,11 +32,10 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from autograd_mlp.demos import _support as support
+from autograd_mlp.demos import _plots, _support as support
 
 import autograd_mlp as am
 from autograd_mlp import nn
@@ -189,63 +188,6 @@ def _signed(v: float) -> str:
     return f"{'-' if round(v, 3) < 0 else '+'} {_plain(abs(v))}"
 
 
-def plot_boundaries(results: dict[str, dict[str, Any]], path: Path, resolution: int = 201) -> Path | None:
-    """One panel per model: its output shaded over the plane, the 0.5 contour, the four points."""
-    plt = support.pyplot()
-    if plt is None:
-        return None
-
-    lo, hi = -0.5, 1.5
-    grid = np.linspace(lo, hi, resolution)
-    gx, gy = np.meshgrid(grid, grid)
-    points = np.column_stack([gx.ravel(), gy.ravel()])
-
-    fig, axes = plt.subplots(2, 2, figsize=(10, 9.5), constrained_layout=True)
-    shading = None
-    for ax, r in zip(axes.ravel(), results.values()):
-        p = predict(r["model"], points).reshape(gx.shape)
-        # A continuous colour scale: 0.4999999 and 0.5000001 look the same, as they should.
-        shading = ax.imshow(p, extent=(lo, hi, lo, hi), origin="lower", cmap="RdBu_r", vmin=0.0, vmax=1.0, alpha=0.85)
-        if p.max() - p.min() > 1e-3:
-            ax.contour(gx, gy, p, levels=[0.5], colors="black", linewidths=2)
-        else:  # a flat 0.5: the "line" where rounding noise crosses 0.5 would mean nothing
-            ax.text(0.5, -0.3, "output = 0.5 everywhere:\nno boundary at all", ha="center", fontsize=10,
-                    bbox=dict(facecolor="white", alpha=0.85, edgecolor="gray"))
-        for (x1, x2), t, out in zip(INPUTS, r["targets"], r["outputs"]):
-            ax.scatter(x1, x2, s=220, c="red" if t else "blue", marker="s" if t else "o",
-                       edgecolors="white", linewidths=2, zorder=3)
-            ax.annotate(f"{out:.2f}", (x1, x2), xytext=(0, 16), textcoords="offset points", ha="center",
-                        fontsize=10, bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1))
-        if len(r["model"]) > 2:  # the MLP: each hidden unit's line w1*x1 + w2*x2 + b = 0
-            weight, bias = r["model"][0].weight.numpy(), r["model"][0].bias.numpy()
-            for k, ((w1, w2), b) in enumerate(zip(weight, bias)):
-                if abs(w2) > abs(w1):
-                    ax.plot(grid, -(w1 * grid + b) / w2, "--", color=f"C{k + 2}", linewidth=1.5, label=f"h{k + 1}")
-                else:
-                    ax.plot(-(w2 * grid + b) / w1, grid, "--", color=f"C{k + 2}", linewidth=1.5, label=f"h{k + 1}")
-            ax.legend(title="dashed: each hidden unit's line", loc="upper center", bbox_to_anchor=(0.5, -0.13),
-                      ncols=hidden_units if (hidden_units := len(bias)) <= 4 else 4, fontsize=8, title_fontsize=8)
-        ax.set_title(f"{r['title']} - accuracy {r['accuracy']:.0%}", fontsize=12)
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(lo, hi)
-        ax.set_xticks([0, 1])
-        ax.set_yticks([0, 1])
-        ax.set_xlabel("x1")
-        ax.set_ylabel("x2")
-        ax.set_aspect("equal")
-    # Legend for the markers: proxies, since each point was drawn on its own.
-    handles = [
-        plt.Line2D([], [], marker="o", color="blue", linestyle="", markersize=10, label="target 0"),
-        plt.Line2D([], [], marker="s", color="red", linestyle="", markersize=10, label="target 1"),
-        plt.Line2D([], [], color="black", linewidth=2, label="boundary: output = 0.5"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=11)
-    fig.colorbar(shading, ax=axes, shrink=0.8, label="model output (probability of 1)")
-    fig.suptitle("Decision boundaries: one neuron draws a straight line, a hidden layer bends it\n"
-                 "(numbers: the model's output at each point)", fontsize=13)
-    return support.save_figure(fig, path, dpi=100)
-
-
 # --------------------------------------------------------------------- main
 
 
@@ -263,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = support.finite_or_exit(parser.prog, **{"MLP's loss": results["XOR (MLP)"]["loss"]})
     if code:
         return code
-    png = plot_boundaries(results, args.out / PNG_NAME)
+    png = _plots.gates_boundaries(results, args.out / PNG_NAME)
     if png:
         print(f"\nwrote {png}")
     print(f"wall time: {time.perf_counter() - start:.2f} s")

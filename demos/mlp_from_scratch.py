@@ -186,7 +186,7 @@ def plot(result: dict[str, Any], path: Any, lang: str) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = support.parser(__doc__)
+    p = support.parser(__doc__, lang=True)
     p.add_argument("--epochs", type=int, default=10, help="passes over the 5,000 training images (default 10)")
     p.add_argument("--train", type=int, default=5000, help="training images (default 5000; the sample has 8000)")
     p.add_argument("--hidden", type=int, default=64, help="units in each hidden layer (default 64; the post's code: 28)")

@@ -199,7 +199,7 @@ def save_results(results: dict[str, Any], folder: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = support.parser(__doc__.split("\n")[0])
+    p = support.parser(__doc__.split("\n")[0], lang=True)
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"training steps (default {DEFAULT_STEPS:,})")
     p.add_argument("--lr", type=float, default=DEFAULT_LR, help=f"SGD learning rate (default {DEFAULT_LR:g})")
     p.add_argument("--hidden", type=int, default=DEFAULT_HIDDEN, help=f"MLP hidden units (default {DEFAULT_HIDDEN})")
