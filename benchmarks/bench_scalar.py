@@ -16,7 +16,7 @@ import tracemalloc
 
 from common import Result, gc_disabled, median_time
 
-from autograd_mlp import Value, topological_order
+from autograd_mlp import Value
 from autograd_mlp.data import make_moons
 from autograd_mlp.nn import MLP
 
@@ -102,6 +102,18 @@ def moons_step(quick: bool) -> list[Result]:
     ]
 
 
+def _count_nodes(root) -> int:
+    """Nodes reachable from ``root`` through ``_prev`` (a tuple here, a set in micrograd)."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._prev:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return len(seen)
+
+
 def _traced_bytes(build) -> tuple[float, int]:
     gc.collect()
     tracemalloc.start()
@@ -110,7 +122,7 @@ def _traced_bytes(build) -> tuple[float, int]:
         size, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return size, len(topological_order(root))
+    return size, _count_nodes(root)
 
 
 def bytes_per_node(quick: bool) -> list[Result]:
@@ -129,7 +141,7 @@ def bytes_per_node(quick: bool) -> list[Result]:
         random.seed(1337)
         mstep = make_step(MicroValue, MicroMLP(2, [16, 16, 1]), X[:20 if quick else 100], y)
         with gc_disabled():  # so its cycles are still counted, not collected mid-build
-            msize, mnodes = _traced_bytes(mstep)  # the walk only reads _prev, which micrograd has too
+            msize, mnodes = _traced_bytes(mstep)
         gc.collect()
         detail["micrograd_bytes_per_node"] = msize / mnodes
         measured += f"; micrograd {msize / mnodes:.0f} B/node"
