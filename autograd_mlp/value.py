@@ -368,10 +368,11 @@ class FusedParts(NamedTuple):
     dz: float | None  # d(loss)/dz from the node's grad (None when it has none)
 
 
-def fused_parts(node: Value) -> FusedParts | None:
+def fused_parts(node: Value, grad: Any = ...) -> FusedParts | None:
     """The weights, inputs, bias, activation and z = w . x + b of a `fused_neuron` node.
 
-    None for any other node. ``dz`` is d(loss)/dz = grad * act'(z), so every
+    None for any other node. ``dz`` is d(loss)/dz = grad * act'(z) (``grad``:
+    d(loss)/d(node), the node's ``.grad`` unless given), so every
     product w*x and every partial sum of the unfused chain has exactly this
     gradient (a sum passes its gradient to each term unchanged): what
     `autograd_mlp.viz` draws when it expands the node.
@@ -386,7 +387,7 @@ def fused_parts(node: Value) -> FusedParts | None:
     z = 0.0 if bias is None else bias.data
     for w, x in zip(weights, inputs):
         z += w.data * x.data
-    g = node.grad
+    g = node.grad if grad is ... else grad
     g = getattr(g, "data", g)  # a create_graph gradient is a node
     dz = None if g is None else g * _SLOPE[activation](node.data)
     return FusedParts(weights, inputs, bias, activation, z, dz)
