@@ -32,7 +32,7 @@ training time, whose closures make every node a cycle).
 from __future__ import annotations
 
 import contextlib
-import operator
+import gc
 import threading
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
@@ -48,7 +48,11 @@ __all__ = [
     "backward",
     "grad",
     "name_scope",
+    "enter_scope",
+    "restore_scope",
     "current_scope",
+    "state",
+    "GradState",
     "find_nonfinite",
     "check_finite",
 ]
@@ -73,28 +77,39 @@ class Op(NamedTuple):
 # ---------------------------------------------------------------- grad mode
 
 
-class _GradMode(threading.local):
-    enabled = True
-    scope = ""  # dotted name of the module being called, e.g. "layers.0" (for pictures)
+class GradState(threading.local):
+    """This thread's recording state, read by the node classes on every operation.
+
+    Read it anywhere (``graph.state.enabled``, ``graph.state.scope``: one
+    attribute read, cheap enough for a hot path); change it only through
+    `set_grad_enabled` / `no_grad` / `enable_grad` and `name_scope` /
+    `enter_scope`, which restore what they changed.
+    """
+
+    enabled: bool = True  # whether new operations record the graph
+    scope: str = ""  # dotted name of the module being called, e.g. "layers.0" (for pictures)
 
 
-_mode = _GradMode()
+state = GradState()
+# The old private name, still read by tensor.py and nn/module.py: drop it once
+# they use `state` / `enter_scope`.
+_mode = state
 
 
 def is_grad_enabled() -> bool:
     """True when new operations record the graph (the default)."""
-    return _mode.enabled
+    return state.enabled
 
 
 @contextlib.contextmanager
 def set_grad_enabled(enabled: bool) -> Iterator[None]:
     """Context manager that switches graph recording on or off, then restores it."""
-    previous = _mode.enabled
-    _mode.enabled = bool(enabled)
+    previous = state.enabled
+    state.enabled = bool(enabled)
     try:
         yield
     finally:
-        _mode.enabled = previous
+        state.enabled = previous
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:
@@ -119,79 +134,177 @@ def name_scope(name: str) -> Iterator[None]:
     be collapsed to one box per module. Tensor nodes record it; scalar
     `Value` nodes do not (a byte per node matters there).
     """
-    previous = _mode.scope
-    _mode.scope = f"{previous}.{name}" if previous and name else (name or previous)
+    previous = enter_scope(name)
     try:
         yield
     finally:
-        _mode.scope = previous
+        restore_scope(previous)
+
+
+def enter_scope(name: str) -> str:
+    """Open scope ``name`` inside the current one and return the previous scope.
+
+    `name_scope` without the context manager, for code called thousands of
+    times a step (`nn.Module.__call__`): the generator-based manager costs
+    more than a small module's forward. Pair it with `restore_scope` in a
+    ``finally``.
+    """
+    previous = state.scope
+    state.scope = f"{previous}.{name}" if previous and name else (name or previous)
+    return previous
+
+
+def restore_scope(previous: str) -> None:
+    """Go back to the scope `enter_scope` returned."""
+    state.scope = previous
 
 
 def current_scope() -> str:
     """The dotted name set by the innermost `name_scope` ('' outside any)."""
-    return _mode.scope
+    return state.scope
 
 
 # ---------------------------------------------------------------- the walk
 
 
-def _count_consumers_and_clear_grads(root: Any) -> dict[Any, int]:
-    """For each interior node below ``root``: how many edges lead into it from above.
+class _Empty:
+    __slots__ = ()
 
-    Also clears every interior node's gradient, so each backward pass starts
-    them from zero (leaves keep theirs: they accumulate). Leaves are not
-    counted: they wait for nothing, and most edges of a network end in one.
-    Iterative depth-first search: a 1,000,000-deep chain must not touch
-    Python's recursion limit. Nodes are their own keys (identity hashing;
-    Tensor keeps object.__hash__ so its elementwise ``==`` is never asked).
+    def __repr__(self) -> str:
+        return "_EMPTY"
+
+
+_EMPTY = _Empty()  # in the walk's dict: "met, and no gradient (yet)"
+
+
+def _postorder(roots: Sequence[Any], leaves: bool) -> tuple[list[Any], list[tuple], dict[Any, Any]]:
+    """The nodes below ``roots``, each listed after all of its inputs (depth-first post-order).
+
+    Returns the nodes, their ``_prev`` tuples in the same order (read once:
+    `Value` computes it), and a dict in which every node met, leaves too,
+    maps to `_EMPTY`; the backward walk reuses it for its gradients, which
+    saves building a second dict as large as the graph.
+
+    Leaves are listed only when ``leaves`` is true: backward needs only the
+    nodes that have a rule, and most edges of a network end in a leaf (a node
+    whose ``_op`` is None). Iterative, so a 1,000,000-deep chain never meets
+    Python's recursion limit. A node is on the stack twice: first to push its
+    inputs (its dict entry then holds its ``_prev``), then to be listed once
+    they all are; a node whose inputs are all listed already is listed at once. Nodes are their own keys (identity hashing; Tensor keeps
+    object.__hash__ so its elementwise ``==`` is never asked).
     """
-    pending = {root: 0}
-    stack = [root]
+    seen: dict[Any, Any] = {}
+    get = seen.get
+    order: list[Any] = []
+    prevs: list[tuple] = []
+    listed = order.append
+    listed_prev = prevs.append
+    stack = list(roots)[::-1]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node = stack.pop()
-        node.grad = None
-        for parent in node._prev:
-            if parent._prev:
-                if parent in pending:
-                    pending[parent] += 1
-                else:
-                    pending[parent] = 1
-                    stack.append(parent)
-    return pending
+        node = pop()
+        mark = get(node)
+        if mark is None:  # first visit: push the inputs it waits for, above itself
+            prev = node._prev
+            waits = False
+            for parent in reversed(prev):  # so the first input is listed first, as written
+                if parent not in seen:
+                    if leaves or parent._op is not None:
+                        if not waits:
+                            seen[node] = prev
+                            push(node)
+                            waits = True
+                        push(parent)
+                    else:
+                        seen[parent] = _EMPTY
+            if not waits:  # nothing to wait for: list it now
+                seen[node] = _EMPTY
+                listed(node)
+                listed_prev(prev)
+        elif mark is not _EMPTY:  # second visit: all its inputs are listed
+            seen[node] = _EMPTY
+            listed(node)
+            listed_prev(mark)
+    return order, prevs, seen
 
 
 def topological_order(roots: Any) -> list[Any]:
     """Every node reachable from ``roots``, each listed after all the nodes that consume it.
 
     This is the order in which backward visits nodes: outputs first, leaves
-    last (Kahn's algorithm on consumer counts: no recursion, no sorting).
-    Unlike `backward`, it changes no gradient.
+    last. Unlike `backward`, it changes no gradient.
     """
     roots = list(roots) if isinstance(roots, (list, tuple)) else [roots]
-    pending: dict[Any, int] = {}
-    stack = []
-    for root in roots:
-        if root not in pending:
-            pending[root] = 0
-            stack.append(root)
-    while stack:
-        for parent in stack.pop()._prev:
-            key = parent
-            if key in pending:
-                pending[key] += 1
-            else:
-                pending[key] = 1
-                stack.append(parent)
-    ready = [r for r in roots if pending[r] == 0]
-    order = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node._prev:
-            pending[parent] -= 1
-            if pending[parent] == 0:
-                ready.append(parent)
+    order = _postorder(roots, leaves=True)[0]
+    order.reverse()
     return order
+
+
+def _propagate(root: Any, seed: Any, create_graph: bool, write: bool) -> dict[Any, Any]:
+    """The chain rule from ``root`` (gradient ``seed``) down: the gradient each node receives.
+
+    Interior nodes are visited consumers first, so a node's gradient is
+    complete (every consumer has added its share) when its rule runs. The
+    gradients in flight live in the local dict ``grads`` (`_EMPTY`: none yet).
+    With ``write`` each interior node's ``.grad`` is set once, when it is
+    visited, and the returned dict keeps only the leaves' totals (not yet
+    combined with their previous ``.grad``). Without ``write`` no node is
+    touched and the dict holds every node's gradient.
+    """
+    # The walk makes no reference cycles, so a collection during it could free
+    # nothing it made; but the parents tuples it keeps (one per node) would start
+    # collections that each pass over the whole live graph: a third of the
+    # backward time of micrograd's moons step (benchmarks/bench_scalar.py).
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    # The grad-mode switch by hand, not `with set_grad_enabled(...)`: the
+    # generator-based context manager costs more than a tiny graph's walk.
+    previous_mode = state.enabled
+    state.enabled = create_graph
+    try:
+        order, prevs, grads = _postorder((root,), leaves=False)
+        grads[root] = seed
+        take = grads.pop if write else grads.__getitem__
+        for node, prev in zip(reversed(order), reversed(prevs)):
+            g = take(node)
+            if g is _EMPTY:  # no consumer sent a gradient (e.g. a constant exponent)
+                if write:
+                    node.grad = None
+                continue
+            if write:
+                node.grad = g
+            op = node._op
+            if op.skip_unneeded:
+                needs_input_grad = [p.requires_grad for p in prev]
+                if create_graph:
+                    contributions = op.rule(g, node, *prev, needs_input_grad=needs_input_grad)
+                else:
+                    contributions = op.rule(
+                        g, node.data, *[p.data for p in prev], needs_input_grad=needs_input_grad
+                    )
+            elif create_graph:
+                contributions = op.rule(g, node, *prev)
+            elif len(prev) == 2:  # most nodes of a scalar graph: skip building a list
+                a, b = prev
+                contributions = op.rule(g, node.data, a.data, b.data)
+            else:
+                contributions = op.rule(g, node.data, *[p.data for p in prev])
+            for parent, c in zip(prev, contributions):
+                if c is not None:
+                    old = grads[parent]
+                    if old is not _EMPTY:
+                        grads[parent] = old + c  # never +=: old may be another node's array
+                    elif c is g and type(c) is _ndarray and parent._op is None:
+                        grads[parent] = c.copy()  # a leaf handed the upstream array itself: see _private
+                    else:
+                        grads[parent] = c
+    finally:
+        state.enabled = previous_mode
+        if collecting:
+            gc.enable()
+    return grads
 
 
 def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
@@ -202,82 +315,44 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
     * Gradients **accumulate** where a node feeds several consumers (``x * x``).
     * Leaves accumulate **across calls** too, as in PyTorch: run backward
       twice and a parameter's grad doubles; call ``zero_grad()`` between steps.
-    * Intermediate nodes start from zero on every call, so their ``grad``
-      holds the gradient of the latest pass (micrograd keeps adding to them
-      and double-counts the second time).
+    * Intermediate nodes hold the gradient of the latest pass (micrograd
+      keeps adding to them and double-counts the second time); one that no
+      gradient reached holds None.
     * ``create_graph=True`` makes the gradients nodes of a new graph, so
       they can be differentiated again.
 
-    A node's rule runs only once every consumer has added its share to the
-    node's grad: the consumer counts of a first pass say when that is.
+    Each node's ``.grad`` is written once, with its final value; the only
+    ``.grad`` read is a leaf's previous one, combined with ``+``. So a node
+    class may make ``grad`` a property.
     """
-    if not root._prev:  # a leaf: nothing to propagate
-        _add_grad(root, seed)
+    if root._op is None:  # a leaf: nothing to propagate
+        _add_to_leaf(root, seed)
         return
-    pending = _count_consumers_and_clear_grads(root)
-    root.grad = seed
-    ready = [root]
-    # The grad-mode switch by hand, not `with set_grad_enabled(...)`: the
-    # generator-based context manager costs more than a tiny graph's walk.
-    previous_mode = _mode.enabled
-    _mode.enabled = create_graph
-    try:
-        while ready:
-            node = ready.pop()
-            prev = node._prev
-            g = node.grad
-            op = node._op
-            if g is None:  # no consumer sent a gradient (e.g. a constant exponent)
-                grads = [None] * len(prev)
-            elif op.skip_unneeded:
-                needs_input_grad = [p.requires_grad for p in prev]
-                if create_graph:
-                    grads = op.rule(g, node, *prev, needs_input_grad=needs_input_grad)
-                else:
-                    grads = op.rule(g, node.data, *map(_data, prev), needs_input_grad=needs_input_grad)
-            elif create_graph:
-                grads = op.rule(g, node, *prev)
-            else:
-                grads = op.rule(g, node.data, *map(_data, prev))
-            for parent, contribution in zip(prev, grads):
-                if parent._prev:
-                    if contribution is not None:
-                        old = parent.grad
-                        parent.grad = contribution if old is None else old + contribution
-                    left = pending[parent] - 1
-                    pending[parent] = left
-                    if left == 0:
-                        ready.append(parent)
-                elif contribution is not None and parent.requires_grad:
-                    old = parent.grad
-                    if old is None:
-                        parent.grad = _private(contribution, g)
-                    else:
-                        parent.grad = old + contribution
-    finally:
-        _mode.enabled = previous_mode
+    for leaf, g in _propagate(root, seed, create_graph, write=True).items():
+        if g is not _EMPTY and leaf.requires_grad:
+            _add_to_leaf(leaf, g)
 
 
-_data = operator.attrgetter("data")
+def _add_to_leaf(leaf: Any, g: Any) -> None:
+    old = leaf.grad
+    if old is None:
+        leaf.grad = _private(g)
+    else:
+        leaf.grad = old + g
 
 
-def _add_grad(node: Any, contribution: Any) -> None:
-    old = node.grad
-    node.grad = contribution if old is None else old + contribution
+_ndarray = np.ndarray
 
 
-def _private(contribution: Any, upstream: Any) -> Any:
-    """A leaf's first gradient must not share memory with another node's.
+def _private(g: Any) -> Any:
+    """A leaf's first gradient, made sure not to share memory with another node's.
 
     Rules return the upstream gradient itself (``a + b``) or a view of it
-    (``reshape``) where no arithmetic is needed; a user who then changed
-    one leaf's grad in place would silently change another's.
+    (``reshape``) where no arithmetic is needed; a user who then changed one
+    leaf's grad in place would silently change another's. The walk copies
+    the first case as it happens (``c is g``); views are copied here.
     """
-    if type(contribution) is np.ndarray and (
-        contribution is upstream or contribution.base is not None
-    ):
-        return contribution.copy()
-    return contribution
+    return g.copy() if type(g) is _ndarray and g.base is not None else g
 
 
 def grad(
@@ -287,26 +362,51 @@ def grad(
     *,
     create_graph: bool = False,
 ) -> list[Any]:
-    """The gradients of ``output`` with respect to ``inputs``, leaving every ``.grad`` as it was.
+    """The gradients of ``output`` with respect to ``inputs``, changing no ``.grad`` anywhere.
 
-    The functional form of ``backward`` (``torch.autograd.grad``): with
-    ``create_graph=True`` the results are nodes, so they can be
-    differentiated again::
+    The functional form of ``backward`` (``torch.autograd.grad``): the same
+    walk, with the gradients kept in its own dict. ``grad_output`` is
+    d(loss)/d(output), ones by default; an input that no gradient reaches
+    gets None. With ``create_graph=True`` the results are nodes, so they can
+    be differentiated again::
 
         dy = grad(y, [x], create_graph=True)[0]
         d2y = grad(dy, [x])[0]
     """
-    nodes = topological_order([output, *inputs])
-    saved = [(n, n.grad) for n in nodes]
-    try:
-        for n in inputs:
-            n.grad = None
-        output.backward(grad_output, create_graph=create_graph)
-        results = [n.grad for n in inputs]
-    finally:
-        for n, g in saved:
-            n.grad = g
+    inputs = list(inputs)
+    seed = _seed(output, grad_output, create_graph)
+    if output._op is None:
+        grads = {output: seed}
+    else:
+        with np.errstate(all="ignore"):  # 0 * inf in a rule is a value (nan), not a warning
+            grads = _propagate(output, seed, create_graph, write=False)
+    results = []
+    for n in inputs:
+        g = grads.get(n, _EMPTY) if n._op is not None or n.requires_grad else _EMPTY
+        if g is _EMPTY:
+            g = None
+        elif isinstance(g, np.generic):  # a rule on 0-d arrays gives a numpy scalar: hand out an array
+            g = np.asarray(g)
+        results.append(g)
     return results
+
+
+def _seed(output: Any, grad_output: Any, create_graph: bool) -> Any:
+    """d(loss)/d(output) as the walk wants it: raw data, or a node under create_graph."""
+    data = output.data
+    if grad_output is None:
+        seed: Any = np.ones_like(data) if isinstance(data, np.ndarray) else 1.0
+    elif create_graph and type(grad_output) is type(output):
+        return grad_output
+    else:
+        raw = getattr(grad_output, "data", grad_output)
+        if isinstance(data, np.ndarray):
+            seed = np.array(raw, dtype=data.dtype)
+            if seed.shape != data.shape:
+                raise ValueError(f"grad: grad_output has shape {seed.shape} but the output has shape {data.shape}")
+        else:
+            seed = float(raw)
+    return type(output)(seed) if create_graph else seed
 
 
 # ---------------------------------------------------------------- finiteness

@@ -8,30 +8,30 @@ it by d(out)/d(input): that product *is* the chain rule.
 The rules are written so they work on plain floats (an ordinary backward
 pass, fast) and on `Value` nodes (``backward(create_graph=True)``, which
 records the gradient computation itself so it can be differentiated again).
-Helpers such as `_exp` pick ``math.exp`` or ``Value.exp`` accordingly.
+`autograd_mlp.mathfn` picks ``math.log`` or ``Value.log`` accordingly.
 
-Domain policy: a mathematically undefined input (log of 0 or less, sqrt of a
-negative, a negative base to a non-integer power, division by zero) raises
-at once with the offending value in the message. Overflow gives ``inf`` as
-IEEE arithmetic does; `autograd_mlp.check_finite` finds the first operation
-that produced a non-finite number.
+Numeric policy (docs/numerics.md, the same as Tensor's and numpy's): IEEE
+results, never a Python ZeroDivisionError, OverflowError or ValueError from
+the arithmetic, forward or backward. Overflow gives +-inf; x/0 gives +-inf
+and 0/0 nan; log(0) = -inf and log(x < 0) = nan; sqrt(x < 0) = nan and its
+derivative at 0 is inf; 0**0 = 1 with derivative 0; a negative base to a
+non-integer power is nan; NaN propagates. `autograd_mlp.check_finite` names
+the first operation that made a non-finite number.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from operator import attrgetter
-from operator import mul as _mul
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
-from . import graph
+from . import graph, mathfn
 from .graph import Op
+from .mathfn import exp_float, sigmoid_float, softplus_float
 
-_grad_mode = graph._mode
-_data = attrgetter("data")
+_grad_mode = graph.state
 
-__all__ = ["Value", "fused_neuron", "from_op"]
+__all__ = ["Value", "fused_neuron", "fused_parts", "FusedParts", "from_op"]
 
 Number = Union[int, float]
 
@@ -49,31 +49,49 @@ class Value:
     ``backward``; 0.0 before), ``label`` (shown in pictures).
     """
 
-    # No __dict__ and no reference back to itself: under 150 bytes a node with
-    # its parents tuple and float, and a graph is freed by reference counting
-    # alone. No label slot either: see `label` below.
-    __slots__ = ("data", "grad", "_op", "_prev")
+    # No __dict__, no parents tuple and no reference back to itself: about 100
+    # bytes a node with its float, ONE object for Python's cyclic garbage
+    # collector to track (a parents tuple would be a second one: the collector's
+    # passes over the live graph cost more than the rest of building it), and a
+    # graph is freed by reference counting alone. The parents sit in ``_a`` and
+    # ``_b`` (None when absent); a node with three or more keeps their tuple in
+    # ``_a`` and `_MANY` in ``_b``. ``_label`` is only set on labelled nodes.
+    __slots__ = ("data", "grad", "_op", "_a", "_b", "_label")
 
     requires_grad = True  # every Value takes part in differentiation
 
-    def __init__(self, data: Number, label: str = "", _op: Op | None = None, _prev: tuple = ()) -> None:
+    def __init__(self, data: Number, label: str = "") -> None:
         if type(data) is not float:
             data = _to_float(data)
         self.data = data
         self.grad: Any = 0.0
-        self._op = _op
-        self._prev = _LabelledParents(_prev, label) if label else _prev
+        self._op: Op | None = None
+        self._a = self._b = None
+        if label:
+            self._label = str(label)
+
+    @property
+    def _prev(self) -> tuple:
+        """The input nodes, as the graph core reads them (a tuple, empty for a leaf)."""
+        b = self._b
+        if b is None:
+            a = self._a
+            return () if a is None else (a,)
+        if b is _MANY:
+            return self._a
+        return (self._a, b)
 
     @property
     def label(self) -> str:
         """The name shown in pictures and in repr ('' for none)."""
-        return getattr(self._prev, "label", "")
+        try:
+            return self._label
+        except AttributeError:
+            return ""
 
     @label.setter
     def label(self, text: str) -> None:
-        # The label rides on the parents tuple: the few labelled nodes pay for
-        # it, while a slot would add 8 bytes to every node of every graph.
-        self._prev = _LabelledParents(self._prev, text) if text else tuple(self._prev)
+        self._label = str(text)
 
     # ------------------------------------------------------------- basics
 
@@ -86,6 +104,10 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    def __bool__(self) -> bool:
+        """``data != 0``, as for a one-element Tensor and a numpy number (nan is True)."""
+        return self.data != 0.0
 
     def item(self) -> float:
         """The plain Python float held by this node."""
@@ -150,35 +172,34 @@ class Value:
 
     def __add__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data + other.data, self._ADD, (self, other))
+        return _node(self.data + other.data, self._ADD, self, other)
 
     # d(a-b)/da = 1, d(a-b)/db = -1
     _SUB = Op("-", lambda g, out, a, b: (g, -g))
 
     def __sub__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data - other.data, self._SUB, (self, other))
+        return _node(self.data - other.data, self._SUB, self, other)
 
     # d(a*b)/da = b, d(a*b)/db = a
     _MUL = Op("*", lambda g, out, a, b: (g * b, g * a))
 
     def __mul__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data * other.data, self._MUL, (self, other))
+        return _node(self.data * other.data, self._MUL, self, other)
 
     # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2 = -out/b
-    _DIV = Op("/", lambda g, out, a, b: (g / b, -g * out / b))
+    _DIV = Op("/", lambda g, out, a, b: (_div(g, b), _div(-g * out, b)))
 
     def __truediv__(self, other: Number | Value) -> Value:
+        """a / b; division by zero gives +-inf, and 0/0 nan (IEEE)."""
         other = other if type(other) is Value else _constant(other)
-        if other.data == 0.0:
-            raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-        return _node(self.data / other.data, self._DIV, (self, other))
+        return _node(_divide(self.data, other.data), self._DIV, self, other)
 
     _NEG = Op("neg", lambda g, out, a: (-g,))
 
     def __neg__(self) -> Value:
-        return _node(-self.data, self._NEG, (self,))
+        return _node(-self.data, self._NEG, self)
 
     def __radd__(self, other: Number) -> Value:
         return _constant(other) + self
@@ -192,24 +213,24 @@ class Value:
     def __rtruediv__(self, other: Number) -> Value:
         return _constant(other) / self
 
-    # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b ln a
-    _POW = Op("**", lambda g, out, a, b: (g * b * a ** (b - 1.0), g * out * _log(a)))
+    # d(a**b)/da = b a**(b-1), d(a**b)/db = a**b ln a (taken as 0 where a = 0
+    # and b >= 0, as PyTorch does: there a**b is 0 or 1 whatever ln 0 says)
+    _POW = Op("**", lambda g, out, a, b: (g * _dpow(a, b), g * _dpow_exponent(out, a, b)))
     # d(a**n)/da = n a**(n-1). The exponent sits in the graph as a leaf (for
     # pictures) and gets no gradient; _raw keeps it a number under create_graph,
     # so the second derivative is again a POW_CONST, never a log of the base.
-    _POW_CONST = Op("**", lambda g, out, a, n: (g * _raw(n) * a ** (_raw(n) - 1.0), None))
+    _POW_CONST = Op("**", lambda g, out, a, n: (g * _dpow(a, _raw(n)), None))
 
     def __pow__(self, exponent: Number | Value) -> Value:
-        """``a ** n`` for a number n, or ``a ** b`` for a Value b (d/db = a**b * ln a)."""
+        """``a ** n`` for a number n, or ``a ** b`` for a Value b (d/db = a**b * ln a).
+
+        IEEE results: 0**0 = 1, 0**-1 = inf, an overflow +-inf, a negative base
+        to a non-integer power nan (never a complex number).
+        """
         if type(exponent) is Value:
-            if self.data <= 0.0:
-                raise ValueError(
-                    f"{self!r} ** {exponent!r}: a Value exponent needs a positive base "
-                    "(its derivative contains ln(base))"
-                )
-            return _node(self.data**exponent.data, self._POW, (self, exponent))
+            return _node(_power(self.data, exponent.data), self._POW, self, exponent)
         n = _to_float(exponent)
-        return _node(_power(self.data, n), self._POW_CONST, (self, Value(n)))
+        return _node(_power(self.data, n), self._POW_CONST, self, Value(n))
 
     def __rpow__(self, base: Number) -> Value:
         return _constant(base) ** self
@@ -221,46 +242,43 @@ class Value:
 
     def exp(self) -> Value:
         """e**x; overflows to inf past x ~ 709.78 (as IEEE arithmetic does)."""
-        return _node(_exp_float(self.data), self._EXP, (self,))
+        return _node(exp_float(self.data), self._EXP, self)
 
     # d(ln a)/da = 1/a
-    _LOG = Op("log", lambda g, out, a: (g / a,))
+    _LOG = Op("log", lambda g, out, a: (_div(g, a),))
 
     def log(self) -> Value:
-        """Natural logarithm, defined for x > 0."""
-        if self.data <= 0.0:  # NaN passes through as NaN, like inf (see check_finite)
-            raise ValueError(f"log of {self.data!r} is undefined: log needs a positive value")
-        return _node(math.log(self.data) if self.data == self.data else self.data, self._LOG, (self,))
+        """Natural logarithm: log(0) = -inf, log(x < 0) = nan (IEEE)."""
+        return _node(mathfn.log(self.data), self._LOG, self)
 
     # d(sqrt a)/da = 1/(2 sqrt a) = 0.5/out
-    _SQRT = Op("sqrt", lambda g, out, a: (g * 0.5 / out,))
+    _SQRT = Op("sqrt", lambda g, out, a: (_div(g * 0.5, out),))
 
     def sqrt(self) -> Value:
-        """Square root, defined for x >= 0 (its derivative is infinite at 0)."""
-        if self.data < 0.0:
-            raise ValueError(f"sqrt of {self.data!r} is undefined: sqrt needs a value >= 0")
-        return _node(math.sqrt(self.data) if self.data == self.data else self.data, self._SQRT, (self,))
+        """Square root: sqrt(x < 0) = nan; its derivative at 0 is inf."""
+        x = self.data
+        return _node(math.sqrt(x) if x >= 0.0 else math.nan, self._SQRT, self)
 
     # d(tanh a)/da = 1 - tanh(a)**2
     _TANH = Op("tanh", lambda g, out, a: (g * (1.0 - out * out),))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; exactly +-1 for large |x|, never overflows."""
-        return _node(math.tanh(self.data), self._TANH, (self,))
+        return _node(math.tanh(self.data), self._TANH, self)
 
     # d(s(a))/da = s(a) (1 - s(a))
     _SIGMOID = Op("sigmoid", lambda g, out, a: (g * out * (1.0 - out),))
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed without overflow for any x."""
-        return _node(_sigmoid_float(self.data), self._SIGMOID, (self,))
+        return _node(sigmoid_float(self.data), self._SIGMOID, self)
 
     # 1 where a > 0, else 0 (0 at the kink, as in PyTorch)
     _RELU = Op("relu", lambda g, out, a: (g * (a > 0.0),))
 
     def relu(self) -> Value:
         """max(0, x); the derivative at exactly 0 is taken as 0 (as in PyTorch)."""
-        return _node(self.data if self.data > 0.0 else 0.0, self._RELU, (self,))
+        return _node(self.data if self.data > 0.0 else 0.0, self._RELU, self)
 
     # 1 where a > 0, else the slope (a constant leaf, no gradient)
     _LEAKY_RELU = Op("leaky_relu", lambda g, out, a, slope: (g * (1.0 if a > 0.0 else _raw(slope)), None))
@@ -268,40 +286,42 @@ class Value:
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, slope * x otherwise."""
         x = self.data
-        return _node(x if x > 0.0 else slope * x, self._LEAKY_RELU, (self, Value(slope)))
+        return _node(x if x > 0.0 else slope * x, self._LEAKY_RELU, self, Value(slope))
 
     # d(log(1 + e**a))/da = sigmoid(a)
-    _SOFTPLUS = Op("softplus", lambda g, out, a: (g * _sigmoid(a),))
+    _SOFTPLUS = Op("softplus", lambda g, out, a: (g * mathfn.sigmoid(a),))
 
     def softplus(self) -> Value:
         """log(1 + e**x), stable for large |x|; its derivative is sigmoid(x)."""
-        return _node(_softplus_float(self.data), self._SOFTPLUS, (self,))
+        return _node(softplus_float(self.data), self._SOFTPLUS, self)
 
     # d(log sigmoid(a))/da = 1 - sigmoid(a) = sigmoid(-a)
-    _LOG_SIGMOID = Op("log_sigmoid", lambda g, out, a: (g * _sigmoid(-a),))
+    _LOG_SIGMOID = Op("log_sigmoid", lambda g, out, a: (g * mathfn.sigmoid(-a),))
 
     def log_sigmoid(self) -> Value:
         """log(sigmoid(x)) = -softplus(-x), finite where log(sigmoid(x)) would be log(0)."""
-        return _node(-_softplus_float(-self.data), self._LOG_SIGMOID, (self,))
+        return _node(-softplus_float(-self.data), self._LOG_SIGMOID, self)
 
     # sign(a), 0 at the kink
-    _ABS = Op("abs", lambda g, out, a: (g * ((a > 0.0) - (a < 0.0)),))
+    _ABS = Op("abs", lambda g, out, a: (g * mathfn.sign(a),))
 
     def abs(self) -> Value:
         """|x|; the derivative at exactly 0 is taken as 0."""
-        return _node(abs(self.data), self._ABS, (self,))
+        return _node(abs(self.data), self._ABS, self)
 
     __abs__ = abs
 
     _SIN = Op("sin", lambda g, out, a: (g * _cos(a),))
 
     def sin(self) -> Value:
-        return _node(math.sin(self.data), self._SIN, (self,))
+        """sin(x); nan for x = +-inf."""
+        return _node(_sin(self.data), self._SIN, self)
 
     _COS = Op("cos", lambda g, out, a: (-g * _sin(a),))
 
     def cos(self) -> Value:
-        return _node(math.cos(self.data), self._COS, (self,))
+        """cos(x); nan for x = +-inf."""
+        return _node(_cos(self.data), self._COS, self)
 
 
 def fused_neuron(
@@ -323,14 +343,54 @@ def fused_neuron(
     if len(inputs) != n:
         raise ValueError(f"fused_neuron: {n} weights but {len(inputs)} inputs")
     try:
-        op, act = _LINEAR_OPS[activation]
+        op, act = _FUSED_OPS[activation]
     except KeyError:
-        raise ValueError(f"fused_neuron: unknown activation {activation!r}; use one of {sorted(map(str, _LINEAR_OPS))}") from None
+        raise ValueError(f"fused_neuron: unknown activation {activation!r}; use one of {sorted(map(str, _FUSED_OPS))}") from None
     inputs = [x if type(x) is Value else _constant(x) for x in inputs]
-    z = sum(map(_mul, map(_data, weights), map(_data, inputs)))
+    # Summed as micrograd's sum(w*x for ..., b) adds: b first, then each product,
+    # so the unfused Neuron gives bit-identical numbers.
+    z = 0.0 if bias is None else bias.data
+    for w, x in zip(weights, inputs):
+        z += w.data * x.data
     if bias is None:
-        return _node(act(z), op, (*weights, *inputs))
-    return _node(act(z + bias.data), op, (*weights, *inputs, bias))
+        return _node_many(act(z), op, (*weights, *inputs))
+    return _node_many(act(z), op, (*weights, *inputs, bias))
+
+
+class FusedParts(NamedTuple):
+    """What one `fused_neuron` node stands for, as micrograd's graph would show it."""
+
+    weights: tuple[Value, ...]
+    inputs: tuple[Value, ...]
+    bias: Value | None
+    activation: str | None  # None: the node is z itself
+    z: float  # w . x + b, before the activation
+    dz: float | None  # d(loss)/dz from the node's grad (None when it has none)
+
+
+def fused_parts(node: Value, grad: Any = ...) -> FusedParts | None:
+    """The weights, inputs, bias, activation and z = w . x + b of a `fused_neuron` node.
+
+    None for any other node. ``dz`` is d(loss)/dz = grad * act'(z) (``grad``:
+    d(loss)/d(node), the node's ``.grad`` unless given), so every
+    product w*x and every partial sum of the unfused chain has exactly this
+    gradient (a sum passes its gradient to each term unchanged): what
+    `autograd_mlp.viz` draws when it expands the node.
+    """
+    activation = _FUSED_ACTIVATION.get(node._op)
+    if activation is None and node._op is not _FUSED_OPS[None][0]:
+        return None
+    parents = node._prev
+    n = len(parents) // 2
+    weights, inputs = parents[:n], parents[n : 2 * n]
+    bias = parents[2 * n] if len(parents) > 2 * n else None
+    z = 0.0 if bias is None else bias.data
+    for w, x in zip(weights, inputs):
+        z += w.data * x.data
+    g = node.grad if grad is ... else grad
+    g = getattr(g, "data", g)  # a create_graph gradient is a node
+    dz = None if g is None else g * _SLOPE[activation](node.data)
+    return FusedParts(weights, inputs, bias, activation, z, dz)
 
 
 def from_op(data: Number, op: Op, inputs: list[Value]) -> Value:
@@ -348,7 +408,10 @@ def from_op(data: Number, op: Op, inputs: list[Value]) -> Value:
     for i, v in enumerate(inputs):
         if type(v) is not Value:
             raise TypeError(f"from_op: input {i} is a {type(v).__name__}, not a Value")
-    return _node(_to_float(data), op, inputs)
+    if len(inputs) > 2:
+        return _node_many(_to_float(data), op, inputs)
+    a, b = (*inputs, None, None)[:2]
+    return _node(_to_float(data), op, a, b)
 
 
 def _linear_grads(gz: Any, args: tuple) -> list[Any]:
@@ -361,33 +424,45 @@ def _linear_grads(gz: Any, args: tuple) -> list[Any]:
     return grads
 
 
-# activation -> (op, forward on floats); each rule turns g = dL/d(out) into
-# dL/dz with act'(z) written in terms of out, as for the standalone ops.
-_LINEAR_OPS = {
-    None: (Op("linear", lambda g, out, *args: _linear_grads(g, args)), lambda z: z),
-    "relu": (
-        Op("linear+relu", lambda g, out, *args: _linear_grads(g * (out > 0.0), args)),
-        lambda z: z if z > 0.0 else 0.0,
-    ),
-    "tanh": (Op("linear+tanh", lambda g, out, *args: _linear_grads(g * (1.0 - out * out), args)), math.tanh),
-    "sigmoid": (
-        Op("linear+sigmoid", lambda g, out, *args: _linear_grads(g * out * (1.0 - out), args)),
-        lambda z: _sigmoid_float(z),
-    ),
+# act'(z) written in terms of out = act(z), as for the standalone ops.
+_SLOPE: dict[str | None, Any] = {
+    None: lambda out: 1.0,
+    "relu": lambda out: (out > 0.0) * 1.0,  # 0 at the kink, as Value.relu
+    "tanh": lambda out: 1.0 - out * out,
+    "sigmoid": lambda out: out * (1.0 - out),
 }
+
+
+def _fused_op(activation: str | None) -> Op:
+    slope = _SLOPE[activation]
+    name = "linear" if activation is None else f"linear+{activation}"
+    # d(out)/d(args) = act'(z) * dz/d(args): turn g = dL/d(out) into dL/dz, then see _linear_grads
+    return Op(name, lambda g, out, *args: _linear_grads(g * slope(out), args))
+
+
+# activation -> (op, forward on floats)
+_FUSED_OPS = {
+    None: (_fused_op(None), lambda z: z),
+    "relu": (_fused_op("relu"), lambda z: z if z > 0.0 else 0.0),
+    "tanh": (_fused_op("tanh"), math.tanh),
+    "sigmoid": (_fused_op("sigmoid"), sigmoid_float),
+}
+_FUSED_ACTIVATION = {op: act for act, (op, _) in _FUSED_OPS.items()}
 
 
 # ------------------------------------------------------------------ helpers
 
 
-class _LabelledParents(tuple):
-    """A labelled node's parents: a plain tuple to the graph walk, plus ``.label``."""
+class _Many:
+    """Marks a node whose ``_a`` holds the tuple of its three or more parents."""
 
-    def __new__(cls, parents: tuple, label: str) -> _LabelledParents:
-        self = super().__new__(cls, parents)
-        self.label = str(label)
-        return self
+    __slots__ = ()
 
+    def __repr__(self) -> str:
+        return "_MANY"
+
+
+_MANY = _Many()
 
 
 def _to_float(x: Any) -> float:
@@ -412,56 +487,98 @@ def _raw(x: Any) -> Any:
     return x.data if type(x) is Value else x
 
 
-def _node(data: float, op: Op, prev: tuple) -> Value:
-    """An interior node, or a fresh leaf when no graph is being recorded."""
+_new = object.__new__
+
+
+def _node(data: float, op: Op, a: Value, b: Value | None = None) -> Value:
+    """The result of an op on one or two inputs: an interior node, or a leaf under no_grad.
+
+    No __init__ and no checks: ``data`` is already a float, and this runs once
+    per node of every graph.
+    """
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
     if _grad_mode.enabled:
-        return Value(data, "", op, prev)
-    return Value(data)
+        v._op = op
+        v._a = a
+        v._b = b
+    else:
+        v._op = v._a = v._b = None
+    return v
+
+
+def _node_many(data: float, op: Op, parents: tuple) -> Value:
+    """The result of an op on three or more inputs (see `Value.__slots__`)."""
+    v = _node(data, op, parents, _MANY)
+    if v._op is None:
+        v._a = v._b = None
+    return v
+
+
+def _divide(a: float, b: float) -> float:
+    """a / b for floats with IEEE results at b = 0: +-inf, or nan for 0/0 and nan/0."""
+    if b:
+        return a / b
+    if a != a or a == 0.0:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _div(a: Any, b: Any) -> Any:
+    """``a / b`` in a rule: floats in an ordinary pass, Values under create_graph."""
+    return _divide(a, b) if type(a) is float and type(b) is float else a / b
+
+
+def _odd_integer(n: float) -> bool:
+    return n.is_integer() and n % 2.0 == 1.0
 
 
 def _power(base: float, n: float) -> float:
-    if base < 0.0 and not n.is_integer():
-        raise ValueError(f"{base!r} ** {n!r} is not a real number (negative base, non-integer exponent)")
-    if base == 0.0 and n < 0.0:
-        raise ZeroDivisionError(f"0.0 ** {n!r}: zero to a negative power")
+    """base ** n with IEEE results where Python raises or returns a complex number."""
     try:
-        return base**n
+        r = base**n
+    except ZeroDivisionError:  # 0.0 ** negative: inf, with -0.0's sign for an odd power
+        return math.copysign(math.inf, base) if _odd_integer(n) else math.inf
     except OverflowError:
-        return math.copysign(math.inf, base) if n % 2 == 1 else math.inf
+        return -math.inf if base < 0.0 and _odd_integer(n) else math.inf
+    if type(r) is complex:  # a negative base to a non-integer power
+        return math.nan
+    return r
 
 
-def _exp_float(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
+def _pow(a: Any, n: Any) -> Any:
+    return _power(a, n) if type(a) is float and type(n) is float else a**n
 
 
-def _sigmoid_float(x: float) -> float:
-    # Two branches so that exp() only ever sees a non-positive argument.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
+def _dpow(a: Any, n: Any) -> Any:
+    """d(a**n)/da = n a**(n-1); 0 for n = 0 (a**0 = 1 everywhere, 0**0 included)."""
+    if _raw(n) == 0.0:
+        return 0.0 * a
+    return n * _pow(a, n - 1.0)
 
 
-def _softplus_float(x: float) -> float:
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+def _dpow_exponent(out: Any, a: Any, b: Any) -> Any:
+    """d(a**b)/db = a**b ln a, and 0 where a = 0 and b >= 0 (as PyTorch)."""
+    if _raw(a) == 0.0 and _raw(b) >= 0.0:
+        return 0.0 * out
+    return out * mathfn.log(a)
+
+
+def _finite(x: float) -> bool:
+    return x - x == 0.0  # False for inf and nan
 
 
 # Rules see floats in an ordinary backward pass and Values under
-# create_graph=True; these pick the matching function.
-def _log(x: Any) -> Any:
-    return x.log() if type(x) is Value else math.log(x)
-
-
-def _sigmoid(x: Any) -> Any:
-    return x.sigmoid() if type(x) is Value else _sigmoid_float(x)
-
-
+# create_graph=True; mathfn picks the matching function. math.sin and
+# math.cos raise ValueError at +-inf, where IEEE (and numpy) give nan.
 def _sin(x: Any) -> Any:
-    return x.sin() if type(x) is Value else math.sin(x)
+    if type(x) is float:
+        return math.sin(x) if _finite(x) else math.nan
+    return mathfn.sin(x)
 
 
 def _cos(x: Any) -> Any:
-    return x.cos() if type(x) is Value else math.cos(x)
+    if type(x) is float:
+        return math.cos(x) if _finite(x) else math.nan
+    return mathfn.cos(x)

@@ -36,10 +36,11 @@ The code relies only on the node protocol of `autograd_mlp.graph` (``data``,
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
+import re
 import sys
-import tempfile
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -49,11 +50,17 @@ import graphviz
 import numpy as np
 
 from . import graph
+from .files import write_bytes
+from .graph import Op
+from .value import fused_parts
 
 __all__ = [
     "draw_dot",
     "to_dot",
     "render",
+    "backward_steps",
+    "render_backward_steps",
+    "Picture",
     "GraphvizNotFoundError",
     "DEFAULT_MAX_NODES",
 ]
@@ -68,6 +75,18 @@ Roots = Union[Any, Sequence[Any]]
 
 class GraphvizNotFoundError(RuntimeError):
     """The Graphviz ``dot`` program, which turns DOT text into pictures, is not installed."""
+
+
+class Picture(graphviz.Digraph):
+    """What `draw_dot` returns: a ``graphviz.Digraph`` (Jupyter shows it inline) whose
+    rendering raises one `GraphvizNotFoundError` with install instructions, not
+    graphviz's chain of tracebacks, when the ``dot`` program is missing."""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFoundError(_INSTALL_HINT) from None
 
 
 _INSTALL_HINT = (
@@ -92,7 +111,10 @@ def draw_dot(
     color_by_grad: bool = False,
     max_nodes: int | float | None = None,
     graph_attr: Mapping[str, str] | None = None,
-) -> graphviz.Digraph:
+    expand_fused: bool = True,
+    auto_labels: bool = True,
+    params: Any = None,
+) -> Picture:
     """A Graphviz picture of the graph below ``root`` (a node or a list of nodes).
 
     >>> x = Value(2.0, label="x")
@@ -118,15 +140,35 @@ def draw_dot(
             `DEFAULT_MAX_NODES`) is collapsed by module (or by op when no
             node has a scope), with a warning. ``math.inf`` draws everything.
         graph_attr: extra Graphviz graph attributes, e.g. ``{"size": "8,8"}``.
+        expand_fused: draw a `value.fused_neuron` node (a scalar ``Neuron``'s
+            fast path) as micrograd's graph: its products, sums and activation,
+            each with its data and gradient.
+        auto_labels: name unlabelled scalar results by the expression that
+            made them (``x*w``, ``tanh(n)``) when it is short, else ``t1``,
+            ``t2``, ... in forward order.
+        params: names for parameters: a module (its ``named_parameters()``),
+            a dict ``{name: node}`` or ``(name, node)`` pairs; an unlabelled
+            parameter is then shown as ``0.weight``.
 
     Node names come from the topological order, never from ``id()``, so the
     same graph gives the same DOT source on every run.
     """
+    roots = _as_roots(root, "draw_dot")
+    view, _ = _view(roots, expand_fused, auto_labels, _param_names(params))
+    return _draw(view, rankdir, collapse, color_by_grad, max_nodes, graph_attr)
+
+
+def _draw(
+    roots: list[Any],
+    rankdir: str,
+    collapse: str | None,
+    color_by_grad: bool,
+    max_nodes: int | float | None,
+    graph_attr: Mapping[str, str] | None,
+    highlight: frozenset = frozenset(),
+) -> Picture:
     if collapse not in (None, "module", "op"):
         raise ValueError(f"collapse must be None, 'module' or 'op', not {collapse!r}")
-    roots = list(root) if isinstance(root, (list, tuple)) else [root]
-    if not roots:
-        raise ValueError("draw_dot needs at least one node")
     limit = DEFAULT_MAX_NODES if max_nodes is None else max_nodes
     # Forward order: inputs first, so node n0 is an input and ids read left to right.
     order = graph.topological_order(roots)[::-1]
@@ -148,13 +190,13 @@ def draw_dot(
         collapse = "op"
     attrs.update(graph_attr or {})
 
-    dot = graphviz.Digraph(graph_attr=attrs)
+    dot = Picture(graph_attr=attrs)
     index = {node: i for i, node in enumerate(order)}
     root_set = set(roots)
     sideways = str(attrs.get("rankdir", "TB")).upper() in ("LR", "RL")
     if collapse is None:
         for node in order:
-            _draw_value(dot, node, index, root_set, color_by_grad, sideways)
+            _draw_value(dot, node, index, root_set, color_by_grad, sideways, highlight=node in highlight)
     else:
         _draw_collapsed(dot, order, index, root_set, collapse, limit, color_by_grad, sideways)
     if color_by_grad:
@@ -206,12 +248,15 @@ def render(
     elif fmt not in graphviz.FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use svg, png, pdf, dot or another Graphviz format")
     else:
-        try:
-            content = dot.pipe(format=fmt)
-        except graphviz.ExecutableNotFound as error:
-            raise GraphvizNotFoundError(_INSTALL_HINT) from error
-    _write_atomically(path, content)
-    return path
+        content = _pipe(dot, fmt)
+    return write_bytes(path, content)
+
+
+def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
+    try:
+        return dot.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(_INSTALL_HINT) from None
 
 
 # ------------------------------------------------------------ one node each
@@ -225,10 +270,13 @@ def _draw_value(
     color: bool,
     sideways: bool,
     input_edges: bool = True,
+    highlight: bool = False,
 ) -> None:
     """A record for the value, and an op oval fed by its inputs (edges left to the caller if not ``input_edges``)."""
     name = f"n{index[node]}"
     attrs = _fill(_grad_rms([node])) if color else {}
+    if highlight:
+        attrs.update(style="filled", fillcolor=_HIGHLIGHT)
     if node in roots:
         attrs["penwidth"] = "2"  # the outputs asked for stand out
     _node(dot, name, _value_label(node, sideways), shape="record", **attrs)
@@ -250,6 +298,8 @@ def _value_label(node: Any, sideways: bool) -> str:
     data = node.data
     grad = _grad_data(node.grad)
     graph_note = " (graph)" if grad is not node.grad else ""  # a create_graph gradient is a node
+    if node.grad is _PENDING:  # a step of backward_steps before this gradient is complete
+        grad, graph_note = "?", ""
     if isinstance(data, np.ndarray):
         fields = [
             f"{data.shape} {data.dtype}",
@@ -451,7 +501,7 @@ def _scope(node: Any) -> str:
 
 def _grad_data(grad: Any) -> Any:
     """The numbers of a gradient; under create_graph it is a node holding them."""
-    if grad is None or isinstance(grad, (int, float, np.ndarray, np.generic)):
+    if grad is None or grad is _PENDING or isinstance(grad, (int, float, np.ndarray, np.generic)):
         return grad
     return getattr(grad, "data", grad)
 
@@ -512,7 +562,7 @@ def _grad_rms(nodes: Sequence[Any]) -> float | None:
     norms = []
     for node in nodes:
         g = _grad_data(node.grad)
-        if g is None:
+        if g is None or g is _PENDING:
             continue
         a = np.asarray(g, dtype=np.float64) if not np.iscomplexobj(g) else np.abs(np.asarray(g))
         if a.size == 0:
@@ -536,6 +586,7 @@ def _grad_rms(nodes: Sequence[Any]) -> float | None:
 _LOW, _HIGH = -6.0, 3.0
 _STOPS = [(59, 76, 192), (141, 176, 254), (221, 221, 221), (244, 154, 123), (180, 4, 38)]
 _NO_GRAD = "#ffffff"
+_HIGHLIGHT = "#ffd966"  # the node backward_steps is visiting
 _NONFINITE = "#cc00cc"  # magenta: not on the blue-red scale, so it cannot be misread
 
 
@@ -641,19 +692,231 @@ def _warn(message: str) -> None:
     warnings.warn(message, stacklevel=level)
 
 
+# ------------------------------------------------------------ what is shown
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write to a temporary file next to ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        # mkstemp makes the file private (0600); a picture should be readable like any other file.
-        os.chmod(tmp, os.stat(path).st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
+
+class _Pending:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "_PENDING"
+
+
+_PENDING = _Pending()  # a gradient backward has not completed yet (backward_steps)
+
+
+def _no_rule(g: Any, out: Any, *inputs: Any) -> list[None]:
+    return [None] * len(inputs)
+
+
+_PRODUCT, _SUM = Op("*", _no_rule), Op("+", _no_rule)
+
+
+class _Shown:
+    """A value as a picture shows it: a stand-in for a node of the graph, or for
+    one product, sum or activation inside a fused neuron. Pictures draw these,
+    so labels and expanded parts never touch the user's nodes."""
+
+    __slots__ = ("data", "grad", "_op", "_prev", "label", "_scope", "requires_grad")
+
+    def __init__(self, data: Any, grad: Any, op: Any, prev: tuple, label: str = "", scope: str = "",
+                 requires_grad: bool = True) -> None:
+        self.data = data
+        self.grad = grad
+        self._op = op
+        self._prev = prev
+        self.label = label
+        self._scope = scope
+        self.requires_grad = requires_grad
+
+
+def _as_roots(root: Any, who: str) -> list[Any]:
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    if not roots:
+        raise ValueError(f"{who} needs at least one node")
+    for r in roots:
+        if not all(hasattr(r, a) for a in ("data", "grad", "_op", "_prev")):
+            raise TypeError(
+                f"{who} needs a graph node (a Value or a Tensor, or a list of them), "
+                f"got {type(r).__name__} {r!r}"
+            )
+    return roots
+
+
+def _param_names(params: Any) -> dict[Any, str]:
+    """node -> name from a module, a dict {name: node} or (name, node) pairs."""
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        params = params.named_parameters()
+    items = params.items() if isinstance(params, Mapping) else params
+    names = {}
+    for item in items:
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+            name, node = item
+        except (TypeError, ValueError):
+            raise TypeError(
+                "params must be a module, a dict {name: parameter} or (name, parameter) pairs, "
+                f"got an item {item!r}"
+            ) from None
+        names[node] = str(name)
+    return names
+
+
+def _view(
+    roots: list[Any], expand_fused: bool, auto_labels: bool, names: dict[Any, str], grads: dict | None = None
+) -> tuple[list[_Shown], dict[Any, list[_Shown]]]:
+    """Stand-ins for the graph below ``roots``: (the roots' stand-ins, node -> its stand-ins).
+
+    ``grads`` (node -> gradient) replaces the nodes' ``.grad`` (backward_steps).
+    """
+    shown: dict[Any, _Shown] = {}
+    parts_of: dict[Any, list[_Shown]] = {}
+    for node in graph.topological_order(roots)[::-1]:
+        grad = node.grad if grads is None else grads[node]
+        label = getattr(node, "label", "") or names.get(node, "")
+        prev = tuple(shown[p] for p in node._prev)
+        parts = None
+        if expand_fused and node._op is not None and not isinstance(node.data, np.ndarray):
+            parts = fused_parts(node, grad=None if grad is _PENDING else grad)
+        if parts is None or not parts.weights:
+            s = _Shown(node.data, grad, node._op, prev, label, _scope(node), getattr(node, "requires_grad", True))
+            shown[node] = s
+            parts_of[node] = [s]
+            continue
+        # micrograd's chain: b + w1*x1 + w2*x2 + ..., then the activation; every
+        # product and partial sum has gradient dL/dz (a sum passes it on unchanged)
+        dz = _PENDING if grad is _PENDING else parts.dz
+        n = len(parts.weights)
+        made: list[_Shown] = []
+        total = prev[2 * n] if parts.bias is not None else None
+        for w, x in zip(prev[:n], prev[n : 2 * n]):
+            product = _Shown(w.data * x.data, dz, _PRODUCT, (w, x))
+            made.append(product)
+            total = product if total is None else _Shown(total.data + product.data, dz, _SUM, (total, product))
+            if total is not product:
+                made.append(total)
+        assert total is not None
+        if parts.activation is None:
+            total.grad, total.label = grad, label
+            out = total
+        else:
+            out = _Shown(node.data, grad, Op(parts.activation, _no_rule), (total,), label)
+            made.append(out)
+        shown[node] = out
+        parts_of[node] = made
+    if auto_labels:
+        _name_interior(list(dict.fromkeys(s for ss in parts_of.values() for s in ss)))
+    return [shown[r] for r in roots], parts_of
+
+
+_INFIX = {"+", "-", "*", "/", "**"}
+_LONGEST_EXPRESSION = 12
+
+
+def _name_interior(nodes: list[_Shown]) -> None:
+    """Label unlabelled scalar results (in forward order) by a short expression, else t1, t2, ..."""
+    counter = itertools.count(1)
+    for s in nodes:
+        if s._op is None or s.label or isinstance(s.data, np.ndarray):
+            continue
+        names = [p.label or (f"{p.data:g}" if p._op is None and isinstance(p.data, float) else "") for p in s._prev]
+        op = s._op.name
+        text = ""
+        if all(names):
+            if op in _INFIX and len(names) == 2:
+                text = f"{names[0]}{op}{names[1]}"
+            elif op == "neg" and len(names) == 1:
+                text = f"-{names[0]}"
+            elif len(names) == 1 and re.fullmatch(r"\w+", op):
+                text = f"{op}({names[0]})"
+        s.label = text if text and len(text) <= _LONGEST_EXPRESSION else f"t{next(counter)}"
+
+
+# ------------------------------------------------------------ backward, step by step
+
+MAX_STEPS = 200
+
+
+def backward_steps(root: Any, *, max_steps: int = MAX_STEPS, **draw_kwargs: Any) -> list[Picture]:
+    """One picture per node the backward walk visits, in its order: gradients filling in.
+
+    Frame k highlights the k-th node the walk visits (its gradient is complete
+    then, and its rule sends shares to its inputs) and shows every gradient
+    that is complete after that step; the others read ``grad ?``. A leaf's
+    gradient is complete after its last consumer's step. The numbers are
+    those of ``backward()`` from ``root`` with seed 1 (computed with
+    `autograd_mlp.grad`, so no ``.grad`` changes). ``draw_kwargs`` go to
+    `draw_dot` (``expand_fused``, ``auto_labels``, ``params``, ``rankdir``...).
+
+    >>> frames = backward_steps(loss)   # Jupyter: display(frames[i]) for a slider
+    """
+    (root,) = _as_roots(root, "backward_steps")
+    order = graph.topological_order(root)  # the walk's order: consumers first
+    steps = [n for n in order if n._op is not None] or [root]
+    if len(steps) > max_steps:
+        raise ValueError(
+            f"backward_steps draws one picture per node backward visits: {len(steps):,} here, "
+            f"more than max_steps={max_steps}; pass a larger max_steps or draw a smaller graph"
+        )
+    final = dict(zip(order, graph.grad(root, order)))
+    complete_at = {}
+    for k, node in enumerate(steps):
+        complete_at[node] = k
+        for parent in node._prev:
+            if parent._op is None:
+                complete_at[parent] = k  # the last consumer's step wins
+    names = _param_names(draw_kwargs.pop("params", None))
+    expand = draw_kwargs.pop("expand_fused", True)
+    labels = draw_kwargs.pop("auto_labels", True)
+    rankdir = draw_kwargs.pop("rankdir", "LR")
+    frames = []
+    for k, visited in enumerate(steps):
+        grads = {n: final[n] if complete_at.get(n, len(steps)) <= k else _PENDING for n in order}
+        view, parts_of = _view([root], expand, labels, names, grads)
+        frames.append(
+            _draw(view, rankdir, draw_kwargs.get("collapse"), draw_kwargs.get("color_by_grad", False),
+                  draw_kwargs.get("max_nodes"), draw_kwargs.get("graph_attr"), frozenset(parts_of[visited]))
+        )
+    return frames
+
+
+def render_backward_steps(
+    root: Any, path: str | os.PathLike[str], *, seconds_per_frame: float = 1.0, **draw_kwargs: Any
+) -> Path:
+    """Write `backward_steps` as one animated SVG (frames shown in turn, looping) and return the path.
+
+    Browsers play it in an ``<img>`` tag or a Markdown picture; needs Graphviz's ``dot``.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".svg":
+        raise ValueError(f"render_backward_steps writes an animated SVG: give a path ending in .svg, not {str(path)!r}")
+    if not (isinstance(seconds_per_frame, (int, float)) and math.isfinite(seconds_per_frame) and seconds_per_frame > 0):
+        raise ValueError(f"seconds_per_frame must be a number > 0, got {seconds_per_frame!r}")
+    frames = [_pipe(f, "svg").decode("utf-8") for f in backward_steps(root, **draw_kwargs)]
+    return write_bytes(path, _animated_svg(frames, float(seconds_per_frame)).encode("utf-8"))
+
+
+def _animated_svg(frames: list[str], seconds: float) -> str:
+    """The frames' SVGs nested in one, each visible for ``seconds`` in turn (SMIL, discrete)."""
+    width = height = 0.0
+    bodies = []
+    n = len(frames)
+    for i, svg in enumerate(frames):
+        svg = svg[svg.index("<svg"):]
+        w, h = (float(re.search(rf'{a}="([\d.]+)pt"', svg).group(1)) for a in ("width", "height"))  # type: ignore[union-attr]
+        width, height = max(width, w), max(height, h)
+        svg = re.sub(r'\bid="', f'id="f{i}_', svg)  # ids stay unique across frames
+        values, times = ("visible;hidden", f"0;{1 / n:.6f}") if i == 0 else (
+            "hidden;visible;hidden", f"0;{i / n:.6f};{(i + 1) / n:.6f}")
+        bodies.append(
+            f'<g visibility="{"visible" if i == 0 else "hidden"}">'
+            f'<animate attributeName="visibility" values="{values}" keyTimes="{times}" '
+            f'dur="{n * seconds:g}s" calcMode="discrete" repeatCount="indefinite"/>{svg}</g>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{width:g}pt" height="{height:g}pt" viewBox="0 0 {width:g} {height:g}">\n'
+        + "\n".join(bodies) + "\n</svg>\n"
+    )

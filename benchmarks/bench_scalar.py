@@ -16,7 +16,7 @@ import tracemalloc
 
 from common import Result, gc_disabled, median_time
 
-from autograd_mlp import Value, topological_order
+from autograd_mlp import Value
 from autograd_mlp.data import make_moons
 from autograd_mlp.nn import MLP
 
@@ -98,8 +98,20 @@ def moons_step(quick: bool) -> list[Result]:
         Result("moons step: speed-up vs micrograd, GC off", f"micrograd with gc disabled {t_nogc*1e3:.0f} ms",
                r2, ">= 2x faster", r2 >= 2, detail),
         Result("moons step, unfused graph (micrograd's shape)", f"ours fused=False {t['ours_unfused']*1e3:.1f} ms",
-               r3, "(information)", None, detail),
+               r3, ">= 10x faster", r3 >= 10, detail),
     ]
+
+
+def _count_nodes(root) -> int:
+    """Nodes reachable from ``root`` through ``_prev`` (a tuple here, a set in micrograd)."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._prev:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return len(seen)
 
 
 def _traced_bytes(build) -> tuple[float, int]:
@@ -110,7 +122,7 @@ def _traced_bytes(build) -> tuple[float, int]:
         size, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return size, len(topological_order(root))
+    return size, _count_nodes(root)
 
 
 def bytes_per_node(quick: bool) -> list[Result]:
@@ -129,7 +141,7 @@ def bytes_per_node(quick: bool) -> list[Result]:
         random.seed(1337)
         mstep = make_step(MicroValue, MicroMLP(2, [16, 16, 1]), X[:20 if quick else 100], y)
         with gc_disabled():  # so its cycles are still counted, not collected mid-build
-            msize, mnodes = _traced_bytes(mstep)  # the walk only reads _prev, which micrograd has too
+            msize, mnodes = _traced_bytes(mstep)
         gc.collect()
         detail["micrograd_bytes_per_node"] = msize / mnodes
         measured += f"; micrograd {msize / mnodes:.0f} B/node"

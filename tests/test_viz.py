@@ -347,3 +347,101 @@ def test_real_mlp_training_step_collapses_to_one_box_per_module(tmp_path):
     assert "legend" in dot_node_names(source)
     assert len(dot_node_names(to_dot(loss, collapse="module"))) < len(dot_node_names(to_dot(loss)))
     assert render(loss, tmp_path / "mlp.svg", collapse="module").stat().st_size > 0
+
+
+# ------------------------------------------------------------------ the lesson's pictures
+
+
+def _records(source: str) -> list[tuple[str, str, str]]:
+    """(label, data, grad) of every value box in a DOT text, in order."""
+    return re.findall(r'label="\{ ([^|]*?) \| data (\S+) \| grad (\S+) \}"', source)
+
+
+def test_a_fused_neuron_is_drawn_as_micrograds_products_sums_and_activation():
+    from autograd_mlp.nn import Neuron
+
+    xs = [Value(1.5, label="x1"), Value(-2.0, label="x2"), Value(0.25, label="x3")]
+    fused = Neuron(3, "tanh", rng=3)(xs)
+    unfused = Neuron(3, "tanh", fused=False, rng=3)(xs)
+    fused.backward()
+    fused_grads = [x.grad for x in xs]
+    for x in xs:
+        x.grad = 0.0
+    unfused.backward()
+    assert fused_grads == [x.grad for x in xs]
+    expanded = to_dot(fused)
+    # the same boxes, numbers and gradients as micrograd's graph of the same neuron
+    assert _records(expanded) == _records(to_dot(unfused))
+    assert sorted(re.findall(r'n\d+_op \[label="([^"]+)"\]', expanded)) == ["*", "*", "*", "+", "+", "+", "tanh"]
+    collapsed = to_dot(fused, expand_fused=False)
+    assert re.findall(r'n\d+_op \[label="([^"]+)"\]', collapsed) == ["linear+tanh"]
+
+
+def test_interior_values_get_expression_or_generated_labels_and_params_their_names():
+    x, w = Value(2.0, label="x"), Value(-3.0)
+    y = ((x * w) + 1.0).tanh()
+    source = to_dot(y, params={"w": w})
+    labels = [r[0] for r in _records(source)]
+    assert labels == ["x", "w", "x*w", "", "x*w+1", "tanh(x*w+1)"]  # the constant 1 shows its data
+    long = (x * w + x * x + w * w).relu()
+    names = [r[0] for r in _records(to_dot(long, params={"w": w}))]
+    assert "t1" in names and all(len(n) <= 12 for n in names)
+    assert x.label == "x" and w.label == "" and y.label == ""  # the user's nodes are untouched
+    assert [r[0] for r in _records(to_dot(y, auto_labels=False))][2] == ""
+
+
+def test_backward_steps_fill_gradients_in_the_walks_order():
+    from autograd_mlp.viz import backward_steps
+
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    o = (x * w + b).tanh()
+    frames = backward_steps(o)
+    assert len(frames) == 3  # tanh, +, * : one frame per node with a rule
+    filled = [sum(g != "?" for _, _, g in _records(f.source)) for f in frames]
+    assert filled == sorted(filled) and filled[-1] == 6  # gradients only ever fill in
+    assert [g for _, _, g in _records(frames[0].source)].count("?") == 5  # only the output's is known
+    assert all('fillcolor="#ffd966"' in f.source for f in frames)  # the node being visited
+    o.backward()
+    assert _records(frames[-1].source) == _records(to_dot(o))  # the last frame is backward's result
+
+
+def test_tensor_parameters_are_named_by_their_module_path():
+    from autograd_mlp import Tensor, nn
+
+    model = nn.sequential_mlp([3, 4, 2])
+    out = model(Tensor([[1.0, 2.0, 3.0]])).sum()
+    source = to_dot(out, params=model)
+    assert re.findall(r'label="([0-9]\.\w+)', source) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert "0.weight" not in to_dot(out)
+    with pytest.raises(TypeError, match="params must be a module"):
+        to_dot(out, params=[1, 2])
+
+
+def test_render_backward_steps_writes_one_animated_svg(tmp_path):
+    from autograd_mlp.viz import render_backward_steps
+
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    path = render_backward_steps(y, tmp_path / "steps.svg", seconds_per_frame=0.5)
+    root = ET.parse(path).getroot()
+    animations = root.findall(f".//{SVG}animate")
+    assert len(animations) == 2 and all(a.get("dur") == "1s" for a in animations)
+    with pytest.raises(ValueError, match="ending in .svg"):
+        render_backward_steps(y, tmp_path / "steps.png")
+
+
+@pytest.mark.parametrize("bad", [3.0, "x", None, [Value(1.0), 2]])
+def test_draw_dot_of_something_that_is_not_a_node_says_what_it_needs(bad):
+    with pytest.raises(TypeError, match="needs a graph node .*Value or a Tensor"):
+        draw_dot(bad)
+
+
+def test_a_missing_dot_program_is_one_exception_without_a_chain(tmp_path, monkeypatch):
+    o = neuron()[0]
+    empty = tmp_path / "empty_bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    for attempt in (lambda: render(o, tmp_path / "o.svg"), lambda: draw_dot(o).pipe(format="svg")):
+        with pytest.raises(GraphvizNotFoundError) as info:
+            attempt()
+        assert info.value.__cause__ is None and info.value.__suppress_context__

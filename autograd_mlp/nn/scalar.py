@@ -4,12 +4,14 @@
 >>> score = model([0.5, -1.0])                  # a single Value (the last layer has one neuron)
 >>> score.backward()
 
-Speed: by default a neuron is ONE graph node (`autograd_mlp.value.fused_neuron`),
-act(w . x + b), instead of micrograd's chain of 2n+1 ``*`` and ``+`` nodes
-and an activation node. The numbers and gradients are the same; Python
-pays per node, so training is many times faster. ``fused=False`` builds
-micrograd's graph, which makes better teaching pictures; the ``fused``
-attribute can also be flipped on a trained model before drawing it.
+`Neuron.forward` reads as the lesson: ``sum(w*x for each input, b)`` through
+the activation, micrograd's graph of 2n ``*`` and ``+`` nodes and an
+activation node (``fused=False``). The default, ``fused=True``, is a named
+fast path: the same numbers and gradients as ONE graph node
+(`autograd_mlp.value.fused_neuron`); Python pays per node, so training is
+several times faster. Pictures do not lose the lesson: `autograd_mlp.viz`
+draws a fused node expanded into its products, sums and activation. The
+``fused`` attribute can also be flipped on a trained model.
 
 Initialisation (see `autograd_mlp.nn.init`): weights U(-1, 1) like
 micrograd (``init="uniform"``), or ``init="kaiming"`` / ``"xavier"``;
@@ -79,9 +81,12 @@ class Neuron(Module):
     def forward(self, x: Sequence[Scalar] | Scalar) -> Value:
         if type(x) is not list or len(x) != len(self.w):  # the common case costs one test
             x = _as_inputs(x, len(self.w), "Neuron")
-        if self.fused:
+        if self.fused:  # the fast path: the same numbers as ONE node (see value.fused_neuron)
             return fused_neuron(self.w, x, self.b, self.activation)
-        return _unfused(self.w, [xi if type(xi) is Value else Value(xi) for xi in x], self.b, self.activation)
+        # What a neuron computes, as micrograd writes it: a * node per weight,
+        # a + node per term, then the activation node.
+        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return z if self.activation is None else getattr(z, self.activation)()
 
     def extra_repr(self) -> str:
         return f"{self.nin}, activation={self.activation or 'linear'!r}" + ("" if self.fused else ", fused=False")
@@ -214,19 +219,6 @@ class MLP(Module):
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _unfused(w: list[Value], x: list[Value], b: Value, activation: str | None) -> Value:
-    """micrograd's graph: w1*x1 + w2*x2 + ... + b, then the activation node.
-
-    Summed in the same order as `value.fused_neuron` (products first, bias last),
-    so both give bit-identical outputs.
-    """
-    z = w[0] * x[0]
-    for wi, xi in zip(w[1:], x[1:]):
-        z = z + wi * xi
-    z = z + b
-    return z if activation is None else getattr(z, activation)()
 
 
 def _as_inputs(x: Any, expected: int, who: str) -> Any:
