@@ -45,6 +45,7 @@ __all__ = [
     "is_grad_enabled",
     "set_grad_enabled",
     "topological_order",
+    "backward_order",
     "backward",
     "grad",
     "name_scope",
@@ -237,6 +238,19 @@ def topological_order(roots: Any) -> list[Any]:
     """
     roots = list(roots) if isinstance(roots, (list, tuple)) else [roots]
     order = _postorder(roots, leaves=True)[0]
+    order.reverse()
+    return order
+
+
+def backward_order(root: Any) -> list[Any]:
+    """The interior nodes below ``root`` in exactly the order `backward` runs their rules.
+
+    (`topological_order` lists the leaves too, which places the interior nodes
+    in another valid order.) Tools that reproduce backward's arithmetic to the
+    last bit, such as `autograd_mlp.replay`, follow this order: floating-point
+    sums of several contributions depend on it.
+    """
+    order = _postorder((root,), leaves=False)[0]
     order.reverse()
     return order
 

@@ -11,7 +11,7 @@ as plain Python over floats:
 
 * **forward**: one line per operation, in the order the graph was built,
   from a small table of forward formulas keyed by `Op` (`FORWARD`);
-* **backward**: walking the nodes in `graph.topological_order` (the order
+* **backward**: walking the nodes in `graph.backward_order` (the order
   of `backward()`), one line per gradient contribution. Each line comes
   from the op's own backward rule, the one `backward()` runs, called on
   symbolic stand-ins (`_Sym`) that write the arithmetic down instead of
@@ -54,6 +54,7 @@ from typing import Any, Callable, Iterable, NamedTuple, cast
 import numpy as np
 
 from . import graph, mathfn
+from . import value as value_module
 from .graph import Op
 from .value import Value, fused_neuron
 
@@ -78,16 +79,14 @@ def _one(expression: str) -> Callable[..., list[str]]:
 
 
 def _neuron(activation: str | None) -> Callable[..., list[str]]:
-    """act(w1*x1 + ... + wn*xn + b), summed left to right as `value.fused_neuron` does.
-
-    (Its ``sum()`` starts from the int 0, which only shows in the sign of a
-    sum that is exactly zero: 0.0 there, possibly -0.0 here, the same number.)
+    """act(b + w1*x1 + ... + wn*xn), summed in `value.fused_neuron`'s order: the bias
+    first (0.0 without one), then each product, as micrograd's ``sum(w*x, b)`` adds.
     """
 
     def template(out: str, *args: str) -> list[str]:
         n = len(args) // 2
-        terms = [f"{w} * {x}" for w, x in zip(args[:n], args[n : 2 * n])] or ["0"]
-        z = " + ".join(terms + list(args[2 * n :]))
+        start = list(args[2 * n :]) or ["0.0"]
+        z = " + ".join(start + [f"{w} * {x}" for w, x in zip(args[:n], args[n : 2 * n])])
         if activation is None:
             return [f"{out} = {z}"]
         if activation == "relu":
@@ -386,6 +385,7 @@ class _Guards:
         self.made_at: dict[Value, str] = {}  # leaf made during recording -> where ("" = by the engine)
         self.made: set[Value] = set()  # interior nodes made during recording
         self.saved: dict[str, Any] = {}
+        self.saved_factories: dict[str, Any] = {}
 
     def __enter__(self) -> _Guards:
         global _recording
@@ -399,8 +399,8 @@ class _Guards:
         made = self.made
 
         def __init__(node: Value, *args: Any, **kwargs: Any) -> None:
-            # Every node passes here (value.py makes nodes with Value(...)): what did not was
-            # made before fn ran.
+            # Leaves come through here (interior nodes through the wrapped factories below):
+            # an interior node seen by neither was made before fn ran.
             init(node, *args, **kwargs)
             if node._op is not None:
                 made.add(node)
@@ -437,7 +437,26 @@ class _Guards:
         for name, replacement in patches.items():
             self.saved[name] = Value.__dict__.get(name, _ABSENT)
             setattr(Value, name, replacement)
+        # Interior nodes skip __init__ (value.py builds them slot by slot, for speed): the
+        # two factories every op calls are wrapped instead, for the length of the recording.
+        for name in _NODE_FACTORIES:
+            factory = getattr(value_module, name)
+            self.saved_factories[name] = factory
+            setattr(value_module, name, self._tracked(factory))
         return self
+
+    def _tracked(self, factory: Callable[..., Value]) -> Callable[..., Value]:
+        made = self.made
+
+        def make(*args: Any) -> Value:
+            node = factory(*args)
+            if node._op is None:  # grad mode was off: the op made a leaf
+                raise RecordError(f"no_grad() inside the recorded function ({_where(sys._getframe(2))}): "
+                                  "a replay cannot tell which numbers to freeze; move it out of fn")
+            made.add(node)
+            return node
+
+        return make
 
     def _guarded_data(self, slot: Any, advice: str) -> property:
         engine = self.ENGINE_MODULES
@@ -460,6 +479,8 @@ class _Guards:
 
     def __exit__(self, *exc: object) -> None:
         global _recording
+        for name, factory in self.saved_factories.items():
+            setattr(value_module, name, factory)
         for name, original in self.saved.items():
             if original is _ABSENT:
                 delattr(Value, name)
@@ -469,6 +490,8 @@ class _Guards:
 
 
 _ABSENT = object()
+# value.py's functions that make every interior node (see _Guards._tracked).
+_NODE_FACTORIES = ("_node", "_node_many")
 _recording = False
 
 
@@ -662,6 +685,8 @@ class _Program:
         self._emit_backward(loss, order)
         self.grad_params = [p for p in self.used_params if p in self._grad_var]
         self.grad_names = [self._grad_var[p] for p in self.grad_params]
+        # backward() adds a leaf's contributions up first and then to its .grad (graph.backward)
+        self.sofar_names = [self._fresh(f"{self._names[p]}_grad") for p in self.grad_params]
 
     # ---- names
     def _name(self, node: Value, label: str) -> str:
@@ -748,11 +773,13 @@ class _Program:
     def _add(self, grad: dict[Value, _Sym], parent: Value, c: _Sym) -> None:
         """One gradient contribution to ``parent``, added in the walk's order as backward() adds it."""
         text = _render(c, {})[0]
-        if parent in self._params:  # a leaf: its .grad so far is the start of the sum
+        if parent in self._params:  # a leaf: its contributions add up here, then to its .grad
             name = self._grad_var.get(parent)
             if name is None:
                 name = self._grad_var[parent] = self._fresh("d_" + self._names[parent])
-            self.backward.append(f"{name} += {text}")
+                self.backward.append(f"{name} = {text}")
+            else:
+                self.backward.append(f"{name} += {text}")
             return
         old = grad.get(parent)
         if old is None:
@@ -848,11 +875,12 @@ class _Program:
         out.append("    # forward: one line per operation")
         out.extend("    " + line for line in self.forward)
         out.append("    # backward: the chain rule, one line per gradient contribution, in backward()'s order")
-        if self.grad_names:
-            out.append(f"    {_unpack(self.grad_names)} = grads  # each parameter's .grad so far: "
-                       "backward() adds to it")
         out.extend("    " + line for line in self.backward)
-        grads = ", ".join(self.grad_names) + ("," if len(self.grad_names) == 1 else "")
+        if self.grad_names:
+            out.append(f"    {_unpack(self.sofar_names)} = grads  # each parameter's .grad so far: "
+                       "backward() adds the total to it")
+        totals = [f"{sofar} + {name}" for sofar, name in zip(self.sofar_names, self.grad_names)]
+        grads = ", ".join(totals) + ("," if len(totals) == 1 else "")
         out.append(f"    return {self.loss_text}, ({grads})")
         return "\n".join(out) + "\n"
 
@@ -919,7 +947,9 @@ def record(
         loss = fn(*inputs.structured)
     if type(loss) is not Value:
         raise TypeError(f"record: fn must return the loss as a Value, got {type(loss).__name__} {loss!r}")
-    order = graph.topological_order(loss)
+    # backward()'s own order for the rules (sums of contributions are order-sensitive), then the leaves
+    order = graph.backward_order(loss) if loss._op is not None else []
+    order += [node for node in graph.topological_order(loss) if node._op is None]
     constants = _classify_leaves(order, set(params), set(input_leaves), guards.made_at, guards.made)
     program = _Program(loss, order, params, input_leaves, constants)
     del order, loss, guards

@@ -76,7 +76,8 @@ def test_a_neuron_replays_bit_for_bit_and_shows_its_chain_rule():
     code = step.source()
     assert "loss = tanh(t4)" in code
     assert "d_t4 = 1.0 - loss * loss" in code  # Value.tanh's rule, g * (1 - out * out) with g = 1
-    assert "d_w1 += d_t4 * x0" in code and "d_b += d_t4" in code
+    assert "d_w1 = d_t4 * x0" in code and "d_b = d_t4" in code  # the first (here only) contribution
+    assert "w1_grad + d_w1" in code  # then added to the .grad so far, as backward() adds a leaf's total
     assert str(step) == code
 
 
