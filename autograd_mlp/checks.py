@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "positive_int",
@@ -80,7 +81,7 @@ def nonnegative_float(value: Any, name: str, *, who: str = "") -> float:
 def probability(value: Any, name: str, *, who: str = "", allow_one: bool = True) -> float:
     """``value`` as a float in [0, 1] (or [0, 1) with ``allow_one=False``)."""
     upper_ok = (lambda v: v <= 1) if allow_one else (lambda v: v < 1)
-    if not _is_real(value) or not (0 <= value and upper_ok(value)):
+    if not _is_real(value) or not (value >= 0 and upper_ok(value)):
         interval = "[0, 1]" if allow_one else "[0, 1)"
         raise _error(value, f"{_prefix(who)}{name} must be a number in {interval}, got {value!r}")
     return float(value)

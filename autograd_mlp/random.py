@@ -18,13 +18,11 @@ Python's `random` module and numpy's legacy global state are never used.
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
 __all__ = ["manual_seed", "default_generator", "get_generator", "RNGLike"]
 
-RNGLike = Union[np.random.Generator, int, None]
+RNGLike = np.random.Generator | int | None
 
 _INITIAL_SEED = 0
 _default = np.random.default_rng(_INITIAL_SEED)

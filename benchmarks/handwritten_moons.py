@@ -18,9 +18,10 @@ not a cleverer algorithm that skips points or units passing no gradient).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import repeat
 from operator import gt, mul
-from typing import Any, Sequence
+from typing import Any
 
 __all__ = ["HandwrittenMLP"]
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import environment_note, prepare_process  # noqa: E402
+from common import environment_note, prepare_process
 
-from autograd_mlp.files import write_text  # noqa: E402
+from autograd_mlp.files import write_text
 
 GROUPS = ("scalar", "tensor", "delta_rule", "replay")
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment_note, median_time, prepare_process  # noqa: E402
+from common import environment_note, median_time, prepare_process
 
-import autograd_mlp as am  # noqa: E402
-from autograd_mlp import Tensor, nn, topological_order  # noqa: E402
+import autograd_mlp as am
+from autograd_mlp import Tensor, nn, topological_order
 
 
 def scalar_points(sizes: list[int], repeat: int) -> list[tuple[int, float]]:
@@ -51,7 +51,7 @@ def tensor_points(widths: list[int], repeat: int) -> list[tuple[int, float]]:
         model = nn.sequential_mlp([784, h, 10], rng=0)
         loss_fn = nn.CrossEntropyLoss()
 
-        def step():
+        def step(model=model, loss_fn=loss_fn):
             model.zero_grad()
             loss_fn(model(x), labels).backward()
 

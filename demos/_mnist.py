@@ -17,11 +17,14 @@ import sys
 import time
 import warnings
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
+from autograd_mlp.demos import _support as support
+
 from autograd_mlp import Tensor, no_grad, topological_order
 from autograd_mlp.data import (
     DatasetNotFoundError,
@@ -32,6 +35,7 @@ from autograd_mlp.data import (
     load_fashion_mnist_splits,
     load_mnist_splits,
 )
+from autograd_mlp.files import write_text
 from autograd_mlp.nn import (
     Module,
     Sequential,
@@ -39,8 +43,6 @@ from autograd_mlp.nn import (
     cross_entropy,
     sequential_mlp,
 )
-from autograd_mlp.demos import _support as support
-from autograd_mlp.files import write_text
 from autograd_mlp.nn.module import load_state
 from autograd_mlp.optim import SGD, Adam, AdamW, CosineAnnealingLR, Optimizer
 
@@ -669,7 +671,7 @@ def plot_running_loss(runs: dict[str, tuple[int, list[float]]], path: Path, lang
     plt = support.pyplot()
     if plt is None:
         return None
-    t = lambda en, ko: support.label(plt, lang, en, ko)  # noqa: E731
+    t = lambda en, ko: support.label(plt, lang, en, ko)
     fig, ax = plt.subplots(figsize=(8, 4))
     for name, (batch, values) in runs.items():
         v = np.asarray(values, dtype=float)
@@ -691,7 +693,7 @@ def plot_confusion(confusion: np.ndarray, names: Sequence[str], path: Path, lang
     plt = support.pyplot()
     if plt is None:
         return None
-    t = lambda en, ko: support.label(plt, lang, en, ko)  # noqa: E731
+    t = lambda en, ko: support.label(plt, lang, en, ko)
     fig, ax = plt.subplots(figsize=(6.4, 5.6))
     shown = confusion.astype(float)
     image = ax.imshow(np.log1p(shown), cmap="viridis")  # log: the mistakes are 100x rarer than the hits
@@ -713,7 +715,7 @@ def plot_mistakes(test_split: DataSplit, predictions: np.ndarray, names: Sequenc
     plt = support.pyplot()
     if plt is None:
         return None
-    t = lambda en, ko: support.label(plt, lang, en, ko)  # noqa: E731
+    t = lambda en, ko: support.label(plt, lang, en, ko)
     wrong = np.flatnonzero(predictions != test_split.labels)[:count]
     columns = 8
     rows = max(1, -(-len(wrong) // columns))

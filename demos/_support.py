@@ -23,8 +23,9 @@ import ctypes
 import math
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from autograd_mlp.files import atomic_write, check_writable_path
 

@@ -128,8 +128,8 @@ def run(seed: int = 0, epochs: int = EPOCHS, repeats: int = 3, targets: np.ndarr
     for method, batch_size in METHODS.items():
         w_closed = train_closed_form(w0, targets, batch_size, epochs)
         w_engine = train_autograd(w0, targets, batch_size, epochs)
-        t_closed = median_seconds(lambda: train_closed_form(w0, targets, batch_size, epochs), repeats)
-        t_engine = median_seconds(lambda: train_autograd(w0, targets, batch_size, epochs), repeats)
+        t_closed = median_seconds(lambda n=batch_size: train_closed_form(w0, targets, n, epochs), repeats)
+        t_engine = median_seconds(lambda n=batch_size: train_autograd(w0, targets, n, epochs), repeats)
         y = outputs(w_engine)
         results[method] = {
             "updates": epochs * len(X) // batch_size,

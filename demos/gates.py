@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from autograd_mlp.demos import _plots, _support as support
+from autograd_mlp.demos import _plots
+from autograd_mlp.demos import _support as support
 
 import autograd_mlp as am
 from autograd_mlp import nn

@@ -16,13 +16,14 @@ hand-written gradient against autograd_mlp's backward() on the same batch.
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from autograd_mlp.demos import _support as support
 
 from autograd_mlp import Tensor
 from autograd_mlp.data import load_mnist_splits
-from autograd_mlp.demos import _support as support
 from autograd_mlp.nn import cross_entropy
 
 TOLERANCE = 1e-6  # float64: the two gradients differ by rounding only (~1e-16)
@@ -150,7 +151,7 @@ def train(seed: int = 0, epochs: int = 10, n_train: int = 5000, n_test: int = 10
     model, loss_fn, order = build(hidden, seed), SoftmaxCrossEntropy(), np.random.default_rng(seed + 1)
     optimizer = Adam([layer for layer in model if isinstance(layer, Linear)], lr)
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "gradient_difference": []}
-    for epoch in range(epochs):
+    for _epoch in range(epochs):
         model[2].training, losses = True, []
         for i, idx in enumerate(np.array_split(order.permutation(n_train), n_train // batch)):
             loss = loss_fn.forward(forward(model, x_train[idx]), y_train[idx])
@@ -170,7 +171,7 @@ def plot(result: dict[str, Any], path: Any, lang: str) -> Any:
     plt = support.pyplot()
     if plt is None:
         return None
-    t = lambda en, ko: support.label(plt, lang, en, ko)  # noqa: E731
+    t = lambda en, ko: support.label(plt, lang, en, ko)
     epochs = range(1, len(result["loss"]) + 1)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     ax1.plot(epochs, result["loss"], marker="o")
@@ -194,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = support.parse(p, argv, at_least={"epochs": 1, "train": 50, "hidden": 1}, positive=("lr",))
     if args.train > 8000:
         p.error(f"--train must be at most 8000 (the bundled sample), got {args.train}")
-    say = lambda en, ko: support.say(args, en, ko)  # noqa: E731
+    say = lambda en, ko: support.say(args, en, ko)
     with support.blas_threads(1):
         result = train(args.seed, args.epochs, args.train, hidden=args.hidden, lr=args.lr)
     print(say(f"MNIST ({result['source']}): {result['n_train']} training / {result['n_test']} test images, seed {args.seed}",

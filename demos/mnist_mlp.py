@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from autograd_mlp.demos import _mnist as tools
+from autograd_mlp.demos import _support as support
 
 from autograd_mlp import Tensor, manual_seed, no_grad
 from autograd_mlp.data import DataLoader, DataSplit
-from autograd_mlp.demos import _mnist as tools
-from autograd_mlp.demos import _support as support
 from autograd_mlp.nn import CrossEntropyLoss, Linear, Module, ReLU, Sequential, cross_entropy
 from autograd_mlp.optim import Adam
 

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from autograd_mlp.demos import _support as support
+
 from autograd_mlp.files import check_writable_path, write_text
 from autograd_mlp.graph import no_grad
 from autograd_mlp.nn import MLP, Module, Neuron, binary_cross_entropy
@@ -177,7 +179,7 @@ def plot_losses(results: dict[str, Any], path: Path, lang: str = "en") -> Path |
     plt = support.pyplot()
     if plt is None:
         return None
-    t = lambda en, ko: support.label(plt, lang, en, ko)  # noqa: E731
+    t = lambda en, ko: support.label(plt, lang, en, ko)
     fig, ax = plt.subplots(figsize=(7, 4))
     for key in ("perceptron", "mlp"):
         ax.plot(results[key]["losses"], label=results[key]["name"])

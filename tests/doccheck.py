@@ -38,7 +38,6 @@ def blocks(lines):
             j = i + 1
             while not lines[j].startswith("```"):
                 j += 1
-            prev = lines[i - 1].strip() if i else ""
             k = i - 1
             while k >= 0 and not lines[k].strip():
                 k -= 1
@@ -62,7 +61,7 @@ def run_python(code, ns):
         warnings.showwarning = lambda msg, cat, fn, ln, file=None, line=None: print(f"{cat.__name__}: {msg}")
         try:
             exec(compile(code, "<doc>", "exec"), ns)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print("Traceback (most recent call last):\n  ...")
             print("".join(traceback.format_exception_only(type(exc), exc)).rstrip())
     return buf.getvalue()
@@ -87,7 +86,8 @@ def check_page(path: str, update: bool = False) -> list[str]:
     """Run a page's examples; return one message per block whose output differs."""
     problems = []
     path = os.path.abspath(path)
-    lines = open(path, encoding="utf-8").read().split("\n")
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
     work = tempfile.mkdtemp(prefix="doc-")
     for name in ("autograd_mlp", "demos"):
         os.symlink(os.path.join(ROOT, name), os.path.join(work, name))
@@ -122,7 +122,8 @@ def check_page(path: str, update: bool = False) -> list[str]:
     if update and edits:
         for start, end, new in sorted(edits, reverse=True):
             lines[start:end] = new
-        open(path, "w", encoding="utf-8").write("\n".join(lines))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
     return problems
 
 

@@ -7,7 +7,6 @@ Pages with a ```python block followed by a ```text block show real output; a
 from pathlib import Path
 
 import pytest
-
 from doccheck import check_page
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

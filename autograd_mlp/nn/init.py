@@ -21,7 +21,7 @@ Biases start at 0 in every scheme (as in micrograd).
 from __future__ import annotations
 
 import math
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,7 +40,7 @@ __all__ = [
     "init_weights",
 ]
 
-Shape = Union[int, Sequence[int]]
+Shape = int | Sequence[int]
 
 SCHEMES = ("uniform", "kaiming", "xavier")
 
