@@ -1,8 +1,6 @@
 """Mini-batches over numpy arrays: :class:`DataLoader` and :func:`train_test_split`.
 
 >>> import numpy as np
-
-from ..random import get_generator
 >>> x, y = np.arange(10).reshape(5, 2), np.arange(5)
 >>> for xb, yb in DataLoader(x, y, batch_size=2):
 ...     print(xb.tolist(), yb.tolist())
@@ -18,6 +16,8 @@ import operator
 from typing import Iterator, Optional
 
 import numpy as np
+
+from ..random import get_generator
 
 __all__ = ["DataLoader", "train_test_split"]
 
