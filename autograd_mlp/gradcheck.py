@@ -20,7 +20,7 @@ from . import graph
 from .tensor import Tensor
 from .value import Value
 
-__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "float64_copies"]
 
 
 class GradcheckError(AssertionError):
@@ -56,7 +56,7 @@ def gradcheck(
     element index, both values, absolute and relative error), or returns
     False when ``raise_exception=False``.
     """
-    args, checked = _float64_copies(inputs)
+    args, checked = float64_copies(inputs)
     rng = np.random.default_rng(seed)
     with graph.enable_grad():
         out = fn(*args)
@@ -89,7 +89,7 @@ def gradgradcheck(
     gradient is a Hessian-vector product that runs every op's backward rule
     on Tensors (or Values) instead of arrays.
     """
-    args, checked = _float64_copies(inputs)
+    args, checked = float64_copies(inputs)
     rng = np.random.default_rng(seed)
     with graph.enable_grad():
         out = fn(*args)
@@ -125,7 +125,7 @@ def gradgradcheck(
 # ------------------------------------------------------------------ helpers
 
 
-def _float64_copies(inputs: Sequence[Any]) -> tuple[list[Any], list[int]]:
+def float64_copies(inputs: Sequence[Any]) -> tuple[list[Any], list[int]]:
     """The arguments for fn (checked ones as float64 copies) and the indices of the checked ones."""
     args: list[Any] = []
     checked: list[int] = []

@@ -24,7 +24,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .gradcheck import _float64_copies, gradcheck, gradgradcheck
+from .gradcheck import float64_copies, gradcheck, gradgradcheck
 from .tensor import Tensor
 
 __all__ = [
@@ -163,7 +163,7 @@ def check_op_gradient(
     originals = [np.array(x.data if isinstance(x, Tensor) else x, copy=True) if _array_like(x) else None for x in inputs]
     gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
 
-    args, checked = _float64_copies(inputs)
+    args, checked = float64_copies(inputs)
     tensors_in = [args[i] for i in checked if isinstance(args[i], Tensor)]
     before = [t.data.copy() for t in tensors_in]
     out = fn(*args)

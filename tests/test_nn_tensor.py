@@ -102,7 +102,7 @@ def test_dropout_statistics_scaling_and_eval_mode():
     np.testing.assert_array_equal(x.grad, y.data)  # the gradient is the same mask and scale
     drop.eval()
     assert drop(x) is x
-    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"Dropout: p must be a number in \[0, 1\], got 1.5"):
         nn.Dropout(1.5)
 
 
