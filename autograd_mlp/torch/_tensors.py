@@ -158,12 +158,14 @@ def _legacy(args: tuple, dtype: np.dtype, who: str, requires_grad: bool = False)
 
 def _uninitialised(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     # PyTorch leaves this memory uninitialised: arbitrary numbers that differ
-    # run to run (and may be NaN). Here they are drawn, uniform in [-1, 1), from
-    # the generator manual_seed sets: code that (wrongly) trains from
-    # torch.Tensor(2, 2) then behaves as it usually does in PyTorch, repeatably.
+    # run to run (and may be NaN). Here they are standard normal draws (as
+    # torch.randn) from the generator manual_seed sets: code that (wrongly)
+    # trains from torch.Tensor(2, 2), as post 000's hand-written backprop does,
+    # then behaves as it usually does in PyTorch (not stuck on symmetric
+    # zeros), and repeatably.
     if dtype.kind != "f":
         return np.zeros(shape, dtype=dtype)
-    return get_generator(None).uniform(-1.0, 1.0, shape).astype(dtype)
+    return get_generator(None).standard_normal(shape).astype(dtype)
 
 
 class _TensorType(type):
