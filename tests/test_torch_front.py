@@ -527,3 +527,29 @@ def test_in_place_change_of_a_leaf_that_requires_grad_while_recording_is_refused
 def test_view_errors_name_both_shapes():
     with pytest.raises((RuntimeError, ValueError), match=r"\(2, 3\).*\(4,\)|\(4,\).*\(2, 3\)"):
         torch.zeros(2, 3).view(4)
+
+
+def test_module_to_cpu_dtype_apply_and_freezing():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    weight = model[0].weight
+    assert model.to("cpu") is model and model.to(torch.device("cpu")) is model and model.cpu() is model
+    model.to(torch.float64)
+    assert model[0].weight is weight and weight.data.dtype == np.float64  # same tensor: optimizers keep it
+    assert model.float()[2].bias.data.dtype == np.float32
+    with pytest.raises(RuntimeError, match=r"Sequential.to\('cuda'\): only 'cpu' exists"):
+        model.to("cuda")
+    seen = []
+    model.apply(lambda m: seen.append(type(m).__name__))
+    assert seen == ["Linear", "ReLU", "Linear", "Sequential"]
+    model.requires_grad_(False)
+    assert model.parameters() == []
+    model.requires_grad_(True)
+    assert len(model.parameters()) == 4
+
+
+def test_missing_module_attributes_say_what_is_missing():
+    model = nn.Linear(2, 2)
+    with pytest.raises(torch.UnsupportedError, match="nn.Module.cuda is not supported.*docs/from-pytorch.md"):
+        model.cuda()
+    with pytest.raises(AttributeError, match="'Linear' object has no attribute 'wieght'"):
+        model.wieght  # noqa: B018

@@ -218,6 +218,66 @@ class Module:
         """Evaluation mode: ``train(False)``."""
         return self.train(False)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter; frozen ones leave `parameters()`."""
+        for p in self._all_parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def _all_parameters(self) -> list[Any]:
+        # Frozen tensors are not parameters by `is_parameter`; reach them through the
+        # same attributes so requires_grad_(True) can thaw them.
+        out, seen = [], set()
+        for module in self.modules():
+            for value in vars(module).values():
+                if id(value) not in seen and getattr(value, "_op", False) is None and hasattr(value, "requires_grad"):
+                    if isinstance(getattr(value, "data", None), np.ndarray):
+                        seen.add(id(value))
+                        out.append(value)
+        return out
+
+    def apply(self, fn: Any) -> Module:
+        """Call ``fn(module)`` on every submodule and then this one (PyTorch's order); return self."""
+        for module in reversed(self.modules()):
+            fn(module)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``to('cpu')`` / ``to(torch.device('cpu'))``: nothing to move; ``to(dtype)``: convert the parameters."""
+        for target in (*args, *kwargs.values()):
+            if isinstance(target, str):
+                if target != "cpu":
+                    raise RuntimeError(f"{type(self).__name__}.to({target!r}): only 'cpu' exists in autograd_mlp")
+            elif target is not None and not isinstance(target, bool):
+                self._convert(np.dtype(target))
+        return self
+
+    def cpu(self) -> Module:
+        return self
+
+    def float(self) -> Module:
+        return self._convert(np.dtype(np.float32))
+
+    def double(self) -> Module:
+        return self._convert(np.dtype(np.float64))
+
+    def _convert(self, dtype: np.dtype) -> Module:
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: parameters must stay floating point, got {dtype}")
+        for p in self._all_parameters():
+            if p.data.dtype != dtype:
+                p.data = p.data.astype(dtype)  # the same tensor object: optimizers keep it
+                p.grad = None
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup failed: name PyTorch's Module methods we lack.
+        if name in _PYTORCH_ONLY:
+            from ..torch._unsupported import unsupported
+
+            raise unsupported(f"nn.Module.{name}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # ------------------------------------------------------------ state
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
@@ -292,6 +352,16 @@ class Module:
             lines.append(f"({label}): {text}")
         body = "\n".join("  " + line for line in "\n".join(lines).split("\n"))
         return f"{type(self).__name__}(\n{body}\n)"
+
+
+# PyTorch Module methods this Module does not have: asking for one says so.
+_PYTORCH_ONLY = frozenset(
+    {
+        "cuda", "half", "bfloat16", "register_buffer", "buffers", "named_buffers", "register_forward_hook",
+        "register_forward_pre_hook", "register_full_backward_hook", "register_module", "get_submodule",
+        "get_parameter", "share_memory", "to_empty", "compile", "type", "ipu", "xpu",
+    }
+)
 
 
 # ---------------------------------------------------------------- containers
