@@ -10,8 +10,11 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_mlp as am
 import autograd_mlp.torch as torch
@@ -553,3 +556,20 @@ def test_missing_module_attributes_say_what_is_missing():
         model.cuda()
     with pytest.raises(AttributeError, match="'Linear' object has no attribute 'wieght'"):
         model.wieght  # noqa: B018
+
+
+# sin/cos are ops of the front (made with from_op) until the native Tensor has them.
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=4), elements=st.floats(-4, 4)))
+def test_sin_and_cos_gradients_match_finite_differences(data):
+    x = am.Tensor(data, requires_grad=True)
+    assert am.gradcheck(lambda t: torch.sin(t) * torch.cos(t * 2), x)
+    assert am.gradgradcheck(lambda t: torch.sin(t) + torch.cos(t), x)
+    np.testing.assert_allclose(torch.sin(x).data, np.sin(data))
+    np.testing.assert_allclose(torch.cos(x).data, np.cos(data))
+
+
+def test_sin_of_inf_is_nan_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(torch.sin(torch.tensor([np.inf])).item())

@@ -11,7 +11,9 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from .. import functional as _F
+from ..graph import Op
 from ..tensor import Tensor as NativeTensor
+from ..tensor import from_op
 from ._tensors import tensor
 from ._unsupported import unsupported
 
@@ -120,19 +122,41 @@ def abs(input: Any) -> NativeTensor:  # noqa: A001,A002
     return _t(input).abs()
 
 
-def _native_method(x: NativeTensor, name: str) -> Any:
-    method = getattr(x, name, None)
-    if method is None:
-        raise unsupported(f"torch.{name}", "The native Tensor has no such op yet.")
-    return method
+# sin and cos: the native Tensor's own methods when it has them; until then
+# two ops made with the public `from_op`, their rules written with each other
+# so that second derivatives (create_graph=True) work too.
+
+
+def _sin(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        with np.errstate(invalid="ignore"):  # sin(inf) = nan, silently (the numeric policy)
+            return np.sin(x)
+    return from_op(_sin(x.data), _SIN, [x])
+
+
+def _cos(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        with np.errstate(invalid="ignore"):
+            return np.cos(x)
+    return from_op(_cos(x.data), _COS, [x])
+
+
+# d sin(x)/dx = cos(x)
+_SIN = Op("sin", lambda g, out, x: (g * _cos(x),))
+# d cos(x)/dx = -sin(x)
+_COS = Op("cos", lambda g, out, x: (-(g * _sin(x)),))
 
 
 def sin(input: Any) -> NativeTensor:  # noqa: A002
-    return _native_method(_t(input), "sin")()
+    x = _t(input)
+    method = getattr(x, "sin", None)
+    return method() if method is not None else _sin(x)
 
 
 def cos(input: Any) -> NativeTensor:  # noqa: A002
-    return _native_method(_t(input), "cos")()
+    x = _t(input)
+    method = getattr(x, "cos", None)
+    return method() if method is not None else _cos(x)
 
 
 def tanh(input: Any) -> NativeTensor:  # noqa: A002
