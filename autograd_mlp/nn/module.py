@@ -33,7 +33,7 @@ import secrets
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple, overload
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import numpy as np
 

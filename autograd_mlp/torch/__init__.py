@@ -14,6 +14,7 @@ paths. What is supported and what differs: docs/from-pytorch.md.
 
 from __future__ import annotations
 
+import builtins
 import sys
 import types
 import warnings
@@ -87,20 +88,20 @@ class device(str):  # noqa: N801 (PyTorch's name)
         return f"device(type='{self}')"
 
 
-def _cuda_is_available() -> bool:
+def _cuda_is_available() -> builtins.bool:
     return False
 
 
-def _cuda_device_count() -> int:
+def _cuda_device_count() -> builtins.int:
     return 0
 
 
 cuda = types.ModuleType("torch.cuda", "No GPUs: is_available() is False, device_count() is 0.")
 cuda.is_available = _cuda_is_available  # type: ignore[attr-defined]
 cuda.device_count = _cuda_device_count  # type: ignore[attr-defined]
-cuda.__getattr__ = module_getattr("torch.cuda")  # type: ignore[attr-defined]
+cuda.__getattr__ = module_getattr("torch.cuda")  # type: ignore[method-assign]
 backends = types.ModuleType("torch.backends", "No accelerator backends.")
-backends.__getattr__ = module_getattr("torch.backends")  # type: ignore[attr-defined]
+backends.__getattr__ = module_getattr("torch.backends")  # type: ignore[method-assign]
 
 
 def get_default_dtype() -> Any:
@@ -174,7 +175,7 @@ def uninstall() -> None:
     _installed = False
 
 
-def is_installed() -> bool:
+def is_installed() -> builtins.bool:
     return _installed
 
 

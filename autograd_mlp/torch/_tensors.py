@@ -264,10 +264,13 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, generator:
     return _new(array, requires_grad, "torch.randn")
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: Any = None, generator: Any = None) -> NativeTensor:
+def randint(
+    low: int, high: int | None = None, size: Sequence[int] = (), *, dtype: Any = None, generator: Any = None
+) -> NativeTensor:
     """Integers in [low, high) (``randint(high, size)`` for [0, high)), int64 by default."""
-    if high is None or isinstance(high, (tuple, list)):
-        low, high, size = 0, low, (high if high is not None else size)
+    if high is None or isinstance(high, (tuple, list)):  # randint(high, size)
+        size = high if high is not None else size
+        low, high = 0, low
     shape = _shape((tuple(size),), "torch.randint")
     array = get_generator(generator).integers(low, high, shape)
     return _new(array.astype(numpy_dtype(dtype) if dtype is not None else np.int64), False, "torch.randint")

@@ -44,7 +44,9 @@ class TensorDataset(Dataset):
         sizes = [t.data.shape[0] if t.data.ndim else None for t in converted]
         if None in sizes or len(set(sizes)) != 1:
             shapes = ", ".join(str(t.data.shape) for t in converted)
-            raise ValueError(f"TensorDataset: size mismatch between tensors: every tensor needs the same first dimension, got shapes {shapes}")
+            raise ValueError(
+                f"TensorDataset: size mismatch between tensors: every tensor needs the same first dimension, got shapes {shapes}"
+            )
         self.tensors = converted
 
     def __getitem__(self, index: Any) -> tuple[_Tensor, ...]:
@@ -136,7 +138,9 @@ class DataLoader:
         **unsupported_options: Any,
     ) -> None:
         if sampler is not None or batch_sampler is not None:
-            raise NotImplementedError("DataLoader: sampler= and batch_sampler= are not supported (see docs/from-pytorch.md); use shuffle=")
+            raise NotImplementedError(
+                "DataLoader: sampler= and batch_sampler= are not supported (see docs/from-pytorch.md); use shuffle="
+            )
         if unsupported_options:
             raise TypeError(f"DataLoader: unsupported arguments {sorted(unsupported_options)} (see docs/from-pytorch.md)")
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):

@@ -57,7 +57,8 @@ class MNIST:
         n = len(self)
         i = int(index)
         if not -n <= i < n:
-            where = " (the offline sample shipped with autograd_mlp; see the SampleDataWarning)" if self.source == "sample" else ""
+            sample = self.source == "sample"
+            where = " (the offline sample shipped with autograd_mlp; see the SampleDataWarning)" if sample else ""
             raise IndexError(f"{type(self).__name__}: index {i} is out of range for {n} images{where}")
         image: Any = self.data[i]
         label: Any = int(self.targets[i])
@@ -69,13 +70,16 @@ class MNIST:
 
     def __repr__(self) -> str:
         split = "Train" if self.train else "Test"
-        return f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Split: {split}\n    Source: {self.source}"
+        return (
+            f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n"
+            f"    Split: {split}\n    Source: {self.source}"
+        )
 
 
 class FashionMNIST(MNIST):
     """Fashion-MNIST, as `MNIST` (no offline sample: the files must be found or downloaded)."""
 
-    _loader = staticmethod(load_fashion_mnist)
+    _loader = staticmethod(load_fashion_mnist)  # type: ignore[assignment]
     _folder = "FashionMNIST"
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
