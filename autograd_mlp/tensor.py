@@ -38,7 +38,8 @@ Conventions:
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence, Union
+import operator as _operator
+from typing import Any, Iterator, NamedTuple, Sequence, Union
 
 import numpy as np
 
@@ -52,7 +53,7 @@ from .mathfn import sigmoid_array, softplus_array
 from .mathfn import sign as _sign
 from .op_params import with_params
 from .tensor_convert import as_dtype, check_dtype, is_value, operand_array, to_array
-from .tensor_errors import AxisError, axis_error, broadcast_error, check_axis, matmul_error, show_index
+from .tensor_errors import AxisError, axis_error, broadcast_error, check_axis, matmul_error, show_index, show_value
 from .tensor_shapes import (
     Axis,
     Shape,
@@ -62,6 +63,7 @@ from .tensor_shapes import (
     has_integer_array,
     kept_shape,
     normalized_axes,
+    pick,
     reduce_to,
     reduced_count,
     scatter,
@@ -70,6 +72,7 @@ from .tensor_shapes import (
 
 __all__ = [
     "Tensor",
+    "ValuesIndices",
     "from_op",
     "as_tensor",
     "tensor",
@@ -106,9 +109,35 @@ _BOTH = (True, True)  # `needs_input_grad` for callers that pass none: every inp
 ArrayLike = Union["Tensor", np.ndarray, float, int, Sequence[Any]]
 
 
+class _InPlaceClock:
+    """Counts in-place changes, the version counter of PyTorch made global.
+
+    A tensor changed in place takes the new count as its ``_version``; a
+    recorded node keeps the count at its making as its ``_stamp``. A node whose
+    inputs (or itself) have a version above its stamp was changed after the
+    node saved it, so its rule would compute with the wrong numbers: backward
+    refuses it. Until the first in-place change nothing is checked.
+    """
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+_changes = _InPlaceClock()
+
+
 def _quiet() -> np.errstate:
     """Silence numpy's floating-point warnings: inf and nan are values here (see check_finite)."""
     return np.errstate(all="ignore")
+
+
+class ValuesIndices(NamedTuple):
+    """What ``x.max(dim)`` and ``x.min(dim)`` return (PyTorch's ``torch.return_types.max``)."""
+
+    values: Tensor
+    indices: Tensor
 
 
 class Tensor:
@@ -129,28 +158,61 @@ class Tensor:
     """
 
     # No __dict__: small nodes, and no attribute typos silently accepted.
-    __slots__ = ("data", "_grad", "label", "_op", "_prev", "_requires_grad", "_scope", "__weakref__")
+    __slots__ = (
+        "data", "_grad", "_grad_tensor", "label", "_op", "_prev", "_requires_grad", "_scope",
+        "_version", "_stamp", "__weakref__",
+    )
 
-    # numpy must not treat a Tensor as an array-like inside its own operators:
-    # `ndarray * Tensor` then returns NotImplemented and Tensor.__rmul__ runs.
-    __array_ufunc__ = None
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, out: Any = None, **kwargs: Any) -> Any:
+        """What numpy does with a Tensor operand.
+
+        * ``ndarray + tensor`` (and the other operators): the Tensor operation, recorded.
+        * Writing into an array, ``p.data -= lr * p.grad``: computed on the raw arrays.
+        * Any other numpy function on a tensor that requires grad is refused (it would
+          silently drop the graph: use the method, ``x.exp()``); on other tensors it runs
+          on ``.data`` and gives an array (``np.isfinite(w.grad)``).
+        """
+        routed = _ROUTED_UFUNCS.get(ufunc)
+        if routed is not None and method == "__call__" and out is None and not kwargs and len(inputs) == 2:
+            a, b = _pair(*inputs)
+            return routed(a, b)
+        raw_inputs = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if out is None and _mode.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
+            raise TypeError(
+                f"numpy's {ufunc.__name__} on a Tensor that requires grad would drop the graph; "
+                "use the Tensor method (e.g. x.exp()) or apply it to x.data"
+            )
+        if out is not None:
+            kwargs["out"] = tuple([o.data if isinstance(o, Tensor) else o for o in out])
+        return getattr(ufunc, method)(*raw_inputs, **kwargs)
+
     # Nodes are dict keys in the core; `==` is elementwise (see module docstring).
     __hash__ = object.__hash__
 
     def __init__(
         self,
         data: ArrayLike,
+        *more: Any,
         requires_grad: bool = False,
         dtype: Any = None,
         label: str = "",
     ) -> None:
+        if more:  # Tensor(2, 3): PyTorch's uninitialised 2x3, here a mistake rather than a silent 0-d 2
+            raise TypeError(
+                f"Tensor(data) takes one data argument, got {1 + len(more)} positional arguments; "
+                f"for a tensor of shape {(data, *more)!r} use autograd_mlp.tensor.zeros(...) or empty(...) "
+                "(autograd_mlp.torch.Tensor(*shape) follows PyTorch), and pass requires_grad=/dtype= by name"
+            )
         self.data = to_array(data.data if isinstance(data, Tensor) else data, dtype)
         self._grad: Any = None
+        self._grad_tensor: Tensor | None = None
         self.label = label
         self._op: Op | None = None
         self._prev: tuple[Tensor, ...] = ()
         self._requires_grad = False
         self._scope = _mode.scope
+        self._version = 0
+        self._stamp = 0
         if requires_grad:
             self.requires_grad = True  # validates the dtype
 
@@ -158,16 +220,43 @@ class Tensor:
 
     @property
     def grad(self) -> Any:
-        """d(root)/d(self) after ``backward`` (None before; zero_grad() resets it)."""
+        """d(root)/d(self) after ``backward``: None before, then (for a leaf) a Tensor of self's shape and dtype.
+
+        As in PyTorch, the Tensor shares memory with the stored gradient, so
+        ``w.grad.zero_()`` clears it, ``w.grad.data`` is the numpy array and
+        ``w.grad = None`` forgets it. Under ``create_graph=True`` it is a node
+        of the new graph. A tensor made by an operation holds the raw array of
+        the latest pass (the core reads it during its walk).
+        """
         g = self._grad
-        if type(g) is _ndarray or g is None:
+        if g is None or self._op is not None:
             return g
-        if isinstance(g, np.generic):  # ops on 0-d arrays give numpy scalars: hand out an array
-            g = self._grad = np.asarray(g)
-        return g
+        if type(g) is not _ndarray:
+            if isinstance(g, Tensor):  # a node of the graph create_graph=True recorded
+                return g
+            g = self._grad = np.asarray(g)  # ops on 0-d arrays give numpy scalars
+        view = self._grad_tensor
+        if view is None or view.data is not g:
+            view = self._grad_tensor = _leaf(g)
+        return view
 
     @grad.setter
     def grad(self, value: Any) -> None:
+        if value is None:
+            self._grad = None
+            return
+        if type(value) is not _ndarray:
+            if isinstance(value, Tensor):
+                # a node (create_graph) stays a node; a plain tensor gives its array (shared, as PyTorch)
+                value = value if value._requires_grad else value.data
+            elif isinstance(value, np.generic):
+                value = np.asarray(value)
+            else:
+                raise TypeError(f"grad must be None, a Tensor or a numpy array, got {show_value(value)}")
+        if value.shape != self.data.shape:
+            raise ValueError(
+                f"grad: a gradient of shape {value.shape} cannot be assigned to a tensor of shape {self.data.shape}"
+            )
         self._grad = value
 
     @property
@@ -207,9 +296,20 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None) -> Any:
+        """The shape as a tuple (PyTorch's ``size()``), or the length of one dim: ``size(0)``."""
+        shape = self.data.shape
+        if dim is None:
+            return shape
+        return shape[check_axis("size", dim, len(shape), shape)] if shape else 1
+
+    def numel(self) -> int:
+        """The number of elements."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of dimensions (``ndim``)."""
+        return self.data.ndim
 
     @property
     def op(self) -> str:
@@ -247,7 +347,21 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        return bool(self.data)  # numpy's "truth value is ambiguous" error for several elements
+        """``data != 0`` for a one-element tensor (as Value and PyTorch); ambiguous for more."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool() of a tensor with {self.data.size} elements (shape {self.data.shape}) is ambiguous; "
+                "use .any() or .all() on the comparison, e.g. (x > 0).all()"
+            )
+        return bool(self.data.reshape(()) != 0)
+
+    def any(self) -> bool:
+        """True when some element is non-zero."""
+        return bool(self.data.any())
+
+    def all(self) -> bool:
+        """True when every element is non-zero."""
+        return bool(self.data.all())
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
@@ -270,6 +384,7 @@ class Tensor:
     def zero_grad(self) -> None:
         """Forget the gradient (set it to None, as PyTorch's ``set_to_none``)."""
         self._grad = None
+        self._grad_tensor = None
 
     def __repr__(self) -> str:
         data = self.data
@@ -291,6 +406,108 @@ class Tensor:
             "Tensor does not support item assignment: the graph records no in-place changes. "
             "Build a new tensor (where, concatenate), or change .data under no_grad()."
         )
+
+    # ------------------------------------------------------------ in place
+    # x += y changes x itself (PyTorch's semantics). Without a graph to record
+    # (no_grad, or nothing requires grad) the array is changed in place: the
+    # tutorial update `with no_grad(): w -= lr * w.grad`. While recording, a
+    # leaf that requires grad refuses (its gradient would be of a value that
+    # no longer exists); any other tensor becomes the recorded result, and its
+    # old self moves to a fresh node that the new one consumes.
+
+    def __iadd__(self, other: ArrayLike) -> Tensor:
+        return self._in_place(np.add, "add", self._ADD, other)
+
+    def __isub__(self, other: ArrayLike) -> Tensor:
+        return self._in_place(np.subtract, "subtract", self._SUB, other)
+
+    def __imul__(self, other: ArrayLike) -> Tensor:
+        return self._in_place(np.multiply, "multiply", self._MUL, other)
+
+    def __itruediv__(self, other: ArrayLike) -> Tensor:
+        with _quiet():
+            return self._in_place(np.true_divide, "divide", self._DIV, other)
+
+    def add_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self += other``; returns self."""
+        return self.__iadd__(other)
+
+    def sub_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self -= other``; returns self."""
+        return self.__isub__(other)
+
+    def mul_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self *= other``; returns self."""
+        return self.__imul__(other)
+
+    def div_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self /= other``; returns self."""
+        return self.__itruediv__(other)
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place; returns self (``w.grad.zero_()``)."""
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        """Set every element to ``value`` in place; returns self."""
+        if isinstance(value, Tensor):
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number, np.bool_)):
+            raise TypeError(f"fill_: value must be a number, got {show_value(value)}")
+        if _mode.enabled and self._requires_grad:
+            raise RuntimeError(
+                "fill_/zero_: a tensor that requires grad cannot be overwritten while the graph is recorded; "
+                "do it inside `with no_grad():`"
+            )
+        self._write(lambda data: data.fill(value), "fill_")
+        return self
+
+    def _in_place(self, ufunc: Any, name: str, op: Op, other: ArrayLike) -> Tensor:
+        other = _operand(other, self)
+        if _mode.enabled and (self._requires_grad or other._requires_grad):
+            if self._op is None and self._requires_grad:
+                raise RuntimeError(
+                    f"a leaf Tensor that requires grad is being used in an in-place operation ({name}); "
+                    "update parameters inside `with no_grad():`, or write x = x ... to make a new tensor"
+                )
+            old = _leaf(self.data)  # self's state so far, as a node of its own
+            old._grad, old._op, old._prev, old._requires_grad = self._grad, self._op, self._prev, self._requires_grad
+            old.label, old._scope, old._version, old._stamp = self.label, self._scope, self._version, self._stamp
+            _changes.count += 1
+            out = _binary(ufunc, name, op, old, old if other is self else other)  # x *= x: old * old
+            if out.data.shape != self.data.shape:
+                raise ValueError(
+                    f"{name} in place: the result of shape {out.data.shape} does not fit the tensor of shape "
+                    f"{self.data.shape} (the other operand has shape {other.data.shape})"
+                )
+            self.data, self._op, self._prev, self._requires_grad = out.data, out._op, out._prev, out._requires_grad
+            self._grad, self._grad_tensor, self._stamp = None, None, out._stamp
+            self._version = _changes.count
+            return self
+        b = other.data
+        self._write(lambda data: ufunc(data, b, out=data), name, b)
+        return self
+
+    def _write(self, change: Any, name: str, other: np.ndarray | None = None) -> None:
+        """Run ``change(self.data)`` (which writes into the array) and mark self as changed."""
+        data = self.data
+        try:
+            change(data)
+        except (TypeError, ValueError) as exc:  # numpy's UFuncTypeError is a TypeError
+            if not data.flags.writeable:
+                raise ValueError(f"{name} in place: the tensor's array is read-only (a broadcast view?)") from None
+            if other is not None and isinstance(exc, TypeError):
+                raise TypeError(
+                    f"{name} in place: a result of dtype {np.result_type(data, other)} cannot be stored in a "
+                    f"tensor of dtype {data.dtype}; convert first (x = x.float())"
+                ) from None
+            if other is not None:
+                raise ValueError(
+                    f"{name} in place: an operand of shape {other.shape} does not fit a tensor of shape {data.shape}"
+                ) from None
+            raise
+        _changes.count += 1
+        self._version = _changes.count
 
     # ---------------------------------------------------------- backward
 
@@ -314,7 +531,15 @@ class Tensor:
         elif isinstance(gradient, Tensor) and create_graph:
             seed = gradient
         else:
-            seed = np.array(_raw(gradient), dtype=data.dtype)  # a copy: the root's grad must be ours
+            given = _raw(gradient)
+            if isinstance(given, (str, bytes)) or (isinstance(given, np.ndarray) and given.dtype.kind not in "biuf"):
+                raise TypeError(f"backward: gradient must be numbers of shape {data.shape}, got {show_value(gradient)}")
+            try:
+                seed = np.array(given, dtype=data.dtype)  # a copy: the root's grad must be ours
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"backward: gradient must be numbers of shape {data.shape}, got {show_value(gradient)}"
+                ) from None
         if seed.shape != data.shape:
             raise ValueError(f"backward: gradient has shape {seed.shape} but the tensor has shape {data.shape}")
         if not self._requires_grad:
@@ -324,6 +549,8 @@ class Tensor:
             )
         if create_graph and not isinstance(seed, Tensor):
             seed = _leaf(seed)
+        if _changes.count:
+            _check_unchanged(self)
         with _quiet():  # 0 * inf and friends in rules: values, not warnings
             graph.backward(self, seed, create_graph=create_graph)
 
@@ -357,13 +584,23 @@ class Tensor:
     def __invert__(self) -> Tensor:
         return _leaf(np.asarray(~self.data))
 
-    def argmax(self, axis: int | None = None) -> Tensor:
-        """Index of the largest element (no gradient: an integer tensor)."""
-        return _leaf(np.asarray(self.data.argmax(axis=axis)))
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None, keepdims: bool | None = None) -> Tensor:
+        """Index of the largest element (of all, flattened; or along ``dim``): an int64 tensor, no gradient."""
+        return self._arg("argmax", dim, keepdim, axis, keepdims)
 
-    def argmin(self, axis: int | None = None) -> Tensor:
-        """Index of the smallest element (no gradient: an integer tensor)."""
-        return _leaf(np.asarray(self.data.argmin(axis=axis)))
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None, keepdims: bool | None = None) -> Tensor:
+        """Index of the smallest element (of all, flattened; or along ``dim``): an int64 tensor, no gradient."""
+        return self._arg("argmin", dim, keepdim, axis, keepdims)
+
+    def _arg(self, name: str, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Tensor:
+        dim = pick(name, "axis", axis, "dim", dim, None)
+        keep = bool(pick(name, "keepdims", keepdims, "keepdim", keepdim if keepdim else None, False))
+        x = self.data
+        if dim is not None:
+            dim = check_axis(name, dim, x.ndim, x.shape) if x.ndim else None
+        if x.size == 0:
+            raise ValueError(f"{name}: the tensor of shape {x.shape} has no elements (an {name} of nothing is undefined)")
+        return _leaf(np.asarray(getattr(x, name)(axis=dim, keepdims=keep), dtype=np.int64))
 
     # --------------------------------------------------------- arithmetic
     # Each gradient is reduced to its input's shape and dtype by `reduce_to`
@@ -577,38 +814,64 @@ class Tensor:
         data = np.where(x > 0, x, x * slope)
         return _node(data, with_params(self._LEAKY_RELU, slope=slope), (self,))
 
-    # d clip(a)/da = 1 where lo <= a <= hi (the value was not moved: out == a), else 0
-    _CLIP = Op("clip", lambda g, out, a: (g * (_raw(a) == _raw(out)),))
+    # d clamp(a)/da = 1 where min <= a <= max (the value was not moved: out == a), else 0
+    _CLAMP = Op("clamp", lambda g, out, a: (g * (_raw(a) == _raw(out)),))
 
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """Limit values to [lo, hi] (None: unbounded); gradient 1 on the bounds too, as PyTorch's clamp."""
-        if lo is None and hi is None:
-            raise ValueError("clip: give lo, hi or both")
-        return _node(np.clip(self.data, lo, hi), self._CLIP, (self,))
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002 (PyTorch's names)
+        """Limit values to [min, max] (None: unbounded); gradient 1 on the bounds too, as PyTorch's clamp."""
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        for name, bound in (("min", min), ("max", max)):
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float, np.number))):
+                raise TypeError(f"clamp: {name} must be a number or None, got {show_value(bound)}")
+        return _node(np.clip(self.data, min, max), self._CLAMP, (self,))
+
+    clip = clamp
 
     # ds_i/da_j = s_i (delta_ij - s_j), so da = s * (g - sum(g * s)) along the axis, s = out
     _SOFTMAX = Op("softmax", lambda g, out, a, *, axis: (out * (g - (g * out).sum(axis=axis, keepdims=True)),))
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        """e**x / sum(e**x) along ``axis``, computed on x - max(x) so no exponent overflows."""
+    def softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """e**x / sum(e**x) along ``dim`` (default -1), computed on x - max(x) so no exponent overflows.
+
+        A row of all -inf has no softmax: nan for that row, without a warning (as PyTorch).
+        """
         x = self.data
+        axis = pick("softmax", "axis", axis, "dim", dim, -1)
         check_axis("softmax", axis, x.ndim, x.shape)
-        e = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: empty axes allowed
-        np.exp(e, out=e)  # in place on our own temporary
-        e /= e.sum(axis=axis, keepdims=True)
+        with _quiet():  # -inf - -inf in an all -inf row: nan, silently
+            e = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: empty axes allowed
+            np.exp(e, out=e)  # in place on our own temporary
+            e /= e.sum(axis=axis, keepdims=True)
         return _node(e, with_params(self._SOFTMAX, axis=axis), (self,))
 
     # d(a_i - lse(a))/da_j = delta_ij - softmax_j, so da = g - e**out * sum(g) along the axis
     _LOG_SOFTMAX = Op("log_softmax", lambda g, out, a, *, axis: (g - _exp(out) * g.sum(axis=axis, keepdims=True),))
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - log(sum(e**x)) along ``axis``, stable for any finite logits (log-sum-exp on x - max)."""
+    def log_softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """x - log(sum(e**x)) along ``dim`` (default -1), stable for any finite logits (log-sum-exp on x - max).
+
+        A row of all -inf gives nan for that row, without a warning (as PyTorch).
+        """
         x = self.data
+        axis = pick("log_softmax", "axis", axis, "dim", dim, -1)
         check_axis("log_softmax", axis, x.ndim, x.shape)
-        shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
-        lse = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))  # the sum is >= 1: log is safe
+        with _quiet():
+            shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
+            lse = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))  # the sum is >= 1 (or nan): log is safe
         shifted -= lse
         return _node(shifted, with_params(self._LOG_SOFTMAX, axis=axis), (self,))
+
+    # d clone(a)/da = 1
+    _CLONE = Op("clone", lambda g, out, a: (g,))
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory; the gradient passes through (as PyTorch's clone)."""
+        return _node(self.data.copy(), self._CLONE, (self,))
+
+    def pow(self, exponent: ArrayLike) -> Tensor:
+        """``self ** exponent`` (see `__pow__`)."""
+        return self ** exponent
 
     # d astype(a)/da = 1, cast back to a's dtype
     _ASTYPE = Op("astype", lambda g, out, a: (g.astype(a.dtype),))
@@ -626,9 +889,10 @@ class Tensor:
     # d sum/da = 1 for every summed element: g copied back over the axis
     _SUM = Op("sum", lambda g, out, a, *, axis, keepdims: (expand(g, a.shape, axis, keepdims),))
 
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (None: all; int, negative int or tuple)."""
-        axis = axis_tuple(axis)
+    def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+        """Sum over ``axis`` or ``dim`` (None: all; int, negative int or tuple)."""
+        axis = axis_tuple(pick("sum", "axis", axis, "dim", dim, None))
+        keepdims = bool(pick("sum", "keepdims", keepdims if keepdims else None, "keepdim", keepdim, False))
         try:
             data = self.data.sum(axis=axis, keepdims=keepdims)
         except (ValueError, TypeError) as exc:
@@ -641,9 +905,10 @@ class Tensor:
         lambda g, out, a, *, axis, keepdims: (expand(g / reduced_count(a.shape, axis), a.shape, axis, keepdims),),
     )
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis``; nan (no warning) over an empty axis."""
-        axis = axis_tuple(axis)
+    def mean(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+        """Mean over ``axis`` or ``dim``; nan (no warning) over an empty axis."""
+        axis = axis_tuple(pick("mean", "axis", axis, "dim", dim, None))
+        keepdims = bool(pick("mean", "keepdims", keepdims if keepdims else None, "keepdim", keepdim, False))
         try:
             total = self.data.sum(axis=axis, keepdims=keepdims)
         except (ValueError, TypeError) as exc:
@@ -669,16 +934,62 @@ class Tensor:
     _MAX = Op("max", _extreme_rule)
     _MIN = Op("min", _extreme_rule)
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Largest element over ``axis``. Tied maxima share the gradient equally (like torch.amax)."""
-        return self._extreme(self._MAX, axis, keepdims)
+    def amax(self, dim: Axis = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Tensor:
+        """Largest element over ``dim``/``axis`` (None: all; int or tuple). Tied maxima share the gradient equally."""
+        return self._extreme(self._MAX, dim, keepdim, axis, keepdims)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Smallest element over ``axis``. Tied minima share the gradient equally (like torch.amin)."""
-        return self._extreme(self._MIN, axis, keepdims)
+    def amin(self, dim: Axis = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Tensor:
+        """Smallest element over ``dim``/``axis``. Tied minima share the gradient equally."""
+        return self._extreme(self._MIN, dim, keepdim, axis, keepdims)
 
-    def _extreme(self, op: Op, axis: Axis, keepdims: bool) -> Tensor:
-        axis = axis_tuple(axis)
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Any:
+        """PyTorch's three meanings, plus numpy's ``axis=``:
+
+        * ``x.max()``: the largest element (a 0-d tensor);
+        * ``x.max(dim)`` / ``x.max(dim=1, keepdim=...)``: a named tuple ``(values, indices)``;
+          the gradient goes to the element each index names (as PyTorch);
+        * ``x.max(other_tensor)``: the elementwise `maximum`;
+        * ``x.max(axis=...)`` (numpy's spelling): the values only, as `amax` (ties share the gradient).
+        """
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        if dim is None:
+            return self._extreme(self._MAX, None, None, axis, keepdims)
+        return self._extreme_at(self._MAX_AT, "argmax", dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Any:
+        """As `max`, for the smallest element: ``min()``, ``min(dim)`` -> (values, indices), ``min(other)``, ``min(axis=)``."""
+        if isinstance(dim, Tensor):
+            return minimum(self, dim)
+        if dim is None:
+            return self._extreme(self._MIN, None, None, axis, keepdims)
+        return self._extreme_at(self._MIN_AT, "argmin", dim, keepdim)
+
+    def _extreme_at(self, op: Op, arg: str, dim: Any, keepdim: bool) -> ValuesIndices:
+        """(values, indices) along one dim: the values are gathered at the indices (one getitem-like node)."""
+        x = self.data
+        name = op.name
+        axis = check_axis(name, dim, x.ndim, x.shape)
+        if x.ndim == 0:
+            return ValuesIndices(_node(x.copy(), self._CLONE, (self,)), _leaf(np.zeros((), np.int64)))
+        if x.shape[axis] == 0:
+            raise ValueError(f"{name}: the tensor of shape {x.shape} has no elements along dim {dim}")
+        indices = getattr(x, arg)(axis=axis, keepdims=bool(keepdim))
+        out_ndim = indices.ndim
+        index = []
+        for i, n in enumerate(x.shape):
+            if i == axis:
+                index.append(indices)
+                continue
+            at = i if keepdim or i < axis else i - 1  # where dim i sits in the result
+            index.append(np.arange(n).reshape([n if j == at else 1 for j in range(out_ndim)]))
+        index_tuple = tuple(index)
+        values = _node(x[index_tuple], with_params(op, index=index_tuple, accumulate=False), (self,))
+        return ValuesIndices(values, _leaf(indices.astype(np.int64, copy=False)))
+
+    def _extreme(self, op: Op, dim: Axis, keepdim: Any, axis: Axis, keepdims: Any) -> Tensor:
+        axis = axis_tuple(pick(op.name, "axis", axis, "dim", dim, None))
+        keepdims = bool(pick(op.name, "keepdims", keepdims, "keepdim", keepdim if keepdim else None, False))
         try:
             data = getattr(self.data, op.name)(axis=axis, keepdims=keepdims)
         except (ValueError, TypeError) as exc:
@@ -697,14 +1008,24 @@ class Tensor:
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (a tuple or separate ints; one entry may be -1)."""
+        return self._reshaped("reshape", shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for `reshape` (numpy arrays need no contiguity, so every view works)."""
+        return self._reshaped("view", shape)
+
+    def _reshaped(self, name: str, shape: tuple) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        for side in shape:
+            if isinstance(side, bool) or not isinstance(side, (int, np.integer)):
+                raise TypeError(f"{name}: the shape must be ints, got {show_value(side)} in {show_value(shape)}")
         try:
             data = self.data.reshape(shape)
         except ValueError:
             raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {self.data.shape} "
-                f"({self.data.size} elements) into {shape}"
+                f"{name}: shape {shape} is invalid for a tensor of shape {self.data.shape} "
+                f"({self.data.size} elements)"
             ) from None
         return _node(data, self._RESHAPE, (self,))
 
@@ -723,8 +1044,9 @@ class Tensor:
         merged = int(np.prod(shape[start : end + 1]))
         return self.reshape(shape[:start] + (merged,) + shape[end + 1 :])
 
-    def squeeze(self, axis: Axis = None) -> Tensor:
-        """Drop size-1 axes (all of them, or those in ``axis``)."""
+    def squeeze(self, dim: Axis = None, *, axis: Axis = None) -> Tensor:
+        """Drop size-1 dims (all of them, or those in ``dim``/``axis``; a named dim must have size 1)."""
+        axis = pick("squeeze", "axis", axis, "dim", dim, None)
         shape = self.data.shape
         if axis is None:
             return self.reshape(tuple([n for n in shape if n != 1]))
@@ -736,8 +1058,11 @@ class Tensor:
             raise ValueError(f"squeeze: axis {axis} of a tensor of shape {shape} does not have size 1")
         return self.reshape(tuple([n for i, n in enumerate(shape) if i not in axes]))
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert a size-1 axis at position ``axis`` (negative counts from the new end)."""
+    def unsqueeze(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """Insert a size-1 dim at position ``dim`` (negative counts from the new end)."""
+        axis = pick("unsqueeze", "axis", axis, "dim", dim, None)
+        if axis is None:
+            raise TypeError("unsqueeze: give the position, e.g. unsqueeze(0)")
         ndim = self.data.ndim + 1
         if not -ndim <= axis < ndim:
             raise AxisError(f"unsqueeze: axis {axis} is out of range for a tensor of shape {self.data.shape}")
@@ -746,39 +1071,47 @@ class Tensor:
         return self.reshape(shape[:axis] + (1,) + shape[axis:])
 
     # d transpose(a, perm)/da: g transposed by the inverse permutation
-    _TRANSPOSE = Op("transpose", lambda g, out, a, *, perm: (g.transpose(tuple(np.argsort(perm).tolist())),))
+    _TRANSPOSE = Op("transpose", lambda g, out, a, *, perm: (_permuted(g, tuple(np.argsort(perm).tolist())),))
 
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes, numpy style: no argument reverses them; else a full permutation.
-
-        (Not PyTorch's two-axis swap: use `swapaxes` for that.)
-        """
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+    def permute(self, *dims: Any) -> Tensor:
+        """The dims in a new order: ``permute(2, 0, 1)`` (a full permutation, numpy's ``transpose(axes)``)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
         ndim = self.data.ndim
-        if not axes:
-            perm = tuple(range(ndim - 1, -1, -1))
-        else:
-            perm = tuple([a % ndim if -ndim <= a < ndim else a for a in axes]) if ndim else axes
-            if sorted(perm) != list(range(ndim)):
-                raise ValueError(f"transpose: axes {axes} are not a permutation of the axes of a tensor of shape {self.data.shape}")
+        for d in dims:
+            if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+                raise TypeError(f"permute: dims must be ints, got {show_value(d)} in {show_value(dims)}")
+        perm = tuple([int(d) % ndim if -ndim <= d < ndim else int(d) for d in dims]) if ndim else tuple(dims)
+        if sorted(perm) != list(range(ndim)):
+            raise ValueError(
+                f"permute: dims {dims} are not a permutation of the {ndim} dims of a tensor of shape {self.data.shape}"
+            )
         return _node(self.data.transpose(perm), with_params(self._TRANSPOSE, perm=perm), (self,))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dims (PyTorch's ``transpose(dim0, dim1)``); `permute` reorders all of them."""
+        ndim = self.data.ndim
+        a = check_axis("transpose", dim0, ndim, self.data.shape) if ndim else 0
+        b = check_axis("transpose", dim1, ndim, self.data.shape) if ndim else 0
+        perm = list(range(ndim))
+        if ndim:
+            perm[a], perm[b] = b, a
+        return self.permute(perm)
+
+    swapaxes = transpose  # numpy's name for the same swap
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a tensor of at most 2 dims, as PyTorch)."""
+        if self.data.ndim > 2:
+            raise ValueError(
+                f"t: needs a tensor of at most 2 dims, got shape {self.data.shape}; use transpose(dim0, dim1) or permute"
+            )
+        return self.permute(tuple(range(self.data.ndim - 1, -1, -1)))
 
     @property
     def T(self) -> Tensor:
-        """All axes reversed (numpy's .T; for a matrix, the transpose)."""
-        return self.transpose()
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Exchange two axes (PyTorch's ``transpose(dim0, dim1)``)."""
-        ndim = self.data.ndim
-        try:
-            a, b = range(ndim)[axis1], range(ndim)[axis2]
-        except IndexError:
-            raise AxisError(f"swapaxes: axes ({axis1}, {axis2}) out of range for a tensor of shape {self.data.shape}") from None
-        perm = list(range(ndim))
-        perm[a], perm[b] = b, a
-        return self.transpose(perm)
+        """All dims reversed (for a matrix, the transpose)."""
+        return self.permute(tuple(range(self.data.ndim - 1, -1, -1)))
 
     # d broadcast_to(a)/da: g summed back over the repeated axes
     _BROADCAST_TO = Op("broadcast_to", lambda g, out, a: (unbroadcast(g, a.shape),))
@@ -796,6 +1129,10 @@ class Tensor:
 
     # d a[index]/da: g scattered into zeros at index (added up where an integer array repeats an element)
     _GETITEM = Op("getitem", lambda g, out, a, *, index, accumulate: (_scatter(g, a.shape, index, accumulate),))
+
+    # max(dim) / min(dim) values: the elements the indices name, gathered as getitem gathers them
+    _MAX_AT = Op("max", _GETITEM.rule)
+    _MIN_AT = Op("min", _GETITEM.rule)
 
     def __getitem__(self, index: Any) -> Tensor:
         """numpy indexing: ints, slices, None, Ellipsis, bool masks, integer arrays/lists."""
@@ -815,6 +1152,60 @@ class Tensor:
     def _scatter_into(self, shape: Shape, index: Any, accumulate: bool) -> Tensor:
         """zeros(shape) with self added at ``index``: getitem's gradient as a Tensor op."""
         return _node(scatter(self.data, shape, index, accumulate), with_params(self._SCATTER, index=index), (self,))
+
+    # ---------------------------------------------------------- conversions
+    # Last in the class: `float`, `int`, `bool` and `type` are method names from here on.
+
+    def cpu(self) -> Tensor:
+        """Self: every tensor lives in main memory."""
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to('cpu')``, ``to(other_tensor)`` (its dtype), ``to(device, dtype)``, ``to(dtype=...)``."""
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        kwargs.pop("copy", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to: unknown arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.data.dtype
+            elif isinstance(arg, str) or type(arg).__name__ == "device":
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(f"to: only the 'cpu' device exists here, got {device!r} (see docs/from-pytorch.md)")
+        if dtype is None or as_dtype(dtype, "to") == self.data.dtype:
+            return self
+        return self.astype(dtype)
+
+    def float(self) -> Tensor:
+        """A float32 copy (self when already float32)."""
+        return self if self.data.dtype == _FLOAT32 else self.astype(np.float32)
+
+    def double(self) -> Tensor:
+        """A float64 copy (self when already float64)."""
+        return self if self.data.dtype == np.float64 else self.astype(np.float64)
+
+    def long(self) -> Tensor:
+        """An int64 copy (no gradient)."""
+        return self if self.data.dtype == np.int64 else self.astype(np.int64)
+
+    def int(self) -> Tensor:
+        """An int32 copy (no gradient)."""
+        return self if self.data.dtype == np.int32 else self.astype(np.int32)
+
+    def bool(self) -> Tensor:
+        """A bool copy (no gradient)."""
+        return self if self.data.dtype == np.bool_ else self.astype(np.bool_)
+
+    def type(self, dtype: Any = None) -> Any:
+        """With no argument the dtype's name (e.g. 'float32'); with one, the tensor converted to it."""
+        if dtype is None:
+            return str(self.data.dtype)
+        return self.to(dtype)
 
 
 # ------------------------------------------------------------- free functions
@@ -1028,6 +1419,25 @@ def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
     return _binary(np.minimum, "minimum", _MINIMUM, a, b)
 
 
+# numpy ufuncs met as `ndarray <op> tensor`: the Tensor operation records the graph
+_ROUTED_UFUNCS: dict[Any, Any] = {
+    np.add: _operator.add,
+    np.subtract: _operator.sub,
+    np.multiply: _operator.mul,
+    np.true_divide: _operator.truediv,
+    np.power: _operator.pow,
+    np.matmul: _operator.matmul,
+    np.equal: _operator.eq,
+    np.not_equal: _operator.ne,
+    np.less: _operator.lt,
+    np.less_equal: _operator.le,
+    np.greater: _operator.gt,
+    np.greater_equal: _operator.ge,
+    np.maximum: maximum,
+    np.minimum: minimum,
+}
+
+
 # ------------------------------------------------------------ making nodes
 
 
@@ -1067,11 +1477,14 @@ def _leaf(data: np.ndarray) -> Tensor:
     t = _new(Tensor)
     t.data = data
     t._grad = None
+    t._grad_tensor = None
     t.label = ""
     t._op = None
     t._prev = ()
     t._requires_grad = False
     t._scope = _mode.scope
+    t._version = 0
+    t._stamp = 0
     return t
 
 
@@ -1082,8 +1495,11 @@ def _node(data: Any, op: Op, prev: tuple) -> Tensor:
     t = _new(Tensor)
     t.data = data
     t._grad = None
+    t._grad_tensor = None
     t.label = ""
     t._scope = _mode.scope
+    t._version = 0
+    t._stamp = _changes.count
     if _mode.enabled:
         for p in prev:
             if p._requires_grad:
@@ -1095,6 +1511,25 @@ def _node(data: Any, op: Op, prev: tuple) -> Tensor:
     t._prev = ()
     t._requires_grad = False
     return t
+
+
+def _check_unchanged(root: Tensor) -> None:
+    """Refuse a backward pass through a node whose saved tensors were changed in place since it was made."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stamp = node._stamp
+        for p in (node, *node._prev):
+            if p._version > stamp:
+                raise RuntimeError(
+                    f"backward: a tensor of shape {p.data.shape} that '{node._op.name}' saved for its gradient "
+                    "was changed in place after it was used (+=, -=, *=, /=, add_, zero_, fill_ ...); "
+                    "make the change on a copy (x = x + ...), or compute the result again after the change"
+                )
+            if p._prev and p not in seen:
+                seen.add(p)
+                stack.append(p)
 
 
 def _binary(ufunc: Any, name: str, op: Op, a: Tensor, b: Tensor) -> Tensor:
@@ -1146,6 +1581,10 @@ def _where(cond: Any, a: Any, b: Any) -> Any:
     if type(a) is Tensor or type(b) is Tensor:
         return where(cond, a, b)
     return np.where(cond, a, b)
+
+
+def _permuted(g: Any, perm: tuple) -> Any:
+    return g.permute(perm) if type(g) is Tensor else g.transpose(perm)
 
 
 def _scatter(g: Any, shape: Shape, index: Any, accumulate: bool) -> Any:
