@@ -31,6 +31,8 @@ Conventions:
   pass. Plain ``+ - * @`` that themselves turn infinities into nan (inf - inf, 0 * inf) or
   overflow still warn as numpy does: an errstate costs ~1.5 us, as much again as the op's own
   overhead. `autograd_mlp.check_finite` names the operation that made the first non-finite number.
+* In place: ``x += y`` changes x itself, as in PyTorch (see `Tensor._in_place`); a version
+  check at backward refuses a graph whose saved tensors were changed since.
 * Comparisons (``==``, ``<``, ...) are elementwise and give a bool Tensor with no history.
   Hashing is by identity (the core keys dicts by node), so use ``is``, not ``==`` or ``in``, to
   find a tensor in a list.
@@ -147,12 +149,13 @@ class Tensor:
     >>> y = (w * w).sum()
     >>> y.backward()
     >>> w.grad
-    array([[2., 4.]], dtype=float32)
+    Tensor([[2., 4.]])
 
     ``data`` is the numpy array (an ndarray passed in is used as is, not
     copied, when no dtype conversion is needed: like ``torch.as_tensor``).
-    ``grad`` is None until a backward pass reaches the tensor; then an array
-    of the same shape and dtype (a Tensor under ``create_graph=True``).
+    ``grad`` is None until a backward pass reaches the tensor; then (for a
+    leaf) a Tensor of the same shape and dtype whose ``.data`` is the stored
+    array (a node of the new graph under ``create_graph=True``).
     Results of operations record their inputs only while grad mode is on and
     some input requires grad; otherwise they are plain leaves.
     """
