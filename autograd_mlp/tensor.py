@@ -206,7 +206,7 @@ class Tensor:
                 f"for a tensor of shape {(data, *more)!r} use autograd_mlp.tensor.zeros(...) or empty(...) "
                 "(autograd_mlp.torch.Tensor(*shape) follows PyTorch), and pass requires_grad=/dtype= by name"
             )
-        self.data = to_array(data.data if isinstance(data, Tensor) else data, dtype)
+        self.data: np.ndarray = to_array(data.data if isinstance(data, Tensor) else data, dtype)
         self._grad: Any = None
         self._grad_tensor: Tensor | None = None
         self.label = label
@@ -710,10 +710,12 @@ class Tensor:
         if isinstance(exponent, (int, float, np.generic)) or (
             type(exponent) is _ndarray and exponent.ndim == 0
         ):
-            if isinstance(exponent, (np.generic, np.ndarray)):  # np.float64 is also a float: test this first
-                check_dtype(exponent.dtype)
-                exponent = exponent.item()  # a Python number: float32 stays float32 (NEP 50)
-            if exponent >= 0 and float(exponent).is_integer():  # x**2: no domain trouble, skip errstate
+            n: Any = exponent
+            if isinstance(n, (np.generic, np.ndarray)):  # np.float64 is also a float: test this first
+                check_dtype(n.dtype)
+                n = n.item()  # a Python number: float32 stays float32 (NEP 50)
+            exponent = n
+            if n >= 0 and float(n).is_integer():  # x**2: no domain trouble, skip errstate
                 data = self.data**exponent
             else:
                 with _quiet():
@@ -1053,7 +1055,9 @@ class Tensor:
         shape = self.data.shape
         if axis is None:
             return self.reshape(tuple([n for n in shape if n != 1]))
-        axes = axis_tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        axes: Any = axis_tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        if any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in axes):
+            raise TypeError(f"squeeze: dim must be an int or a tuple of ints, got {show_value(axis)}")
         if any(not -len(shape) <= a < len(shape) for a in axes):
             raise AxisError(f"squeeze: axis {axis} is out of range for a tensor of shape {shape}")
         axes = normalized_axes(axes, len(shape))
@@ -1522,6 +1526,8 @@ def _check_unchanged(root: Tensor) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
+        if node._op is None:  # a leaf saved nothing
+            continue
         stamp = node._stamp
         for p in (node, *node._prev):
             if p._version > stamp:

@@ -112,14 +112,14 @@ def expand(g: Any, shape: Shape, axis: Any, keepdims: bool) -> Any:
     return g.broadcast_to(shape)
 
 
-def clean_index(index: Any, node_type: type) -> Any:
+def clean_index(index: Any, node_type: Any) -> Any:
     """A numpy index: parts that are ``node_type`` (Tensors) replaced by their arrays, lists by arrays."""
     if type(index) is tuple:
         return tuple([_clean_index_part(p, node_type) for p in index])
     return _clean_index_part(index, node_type)
 
 
-def _clean_index_part(part: Any, node_type: type) -> Any:
+def _clean_index_part(part: Any, node_type: Any) -> Any:
     if isinstance(part, node_type):
         return part.data
     if isinstance(part, list):

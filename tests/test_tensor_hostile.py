@@ -201,3 +201,13 @@ def test_grad_is_a_tensor_sharing_the_stored_array():
     with no_grad():
         w -= 0.5 * Tensor([2.0, 2.0])  # the tutorial update keeps w the same parameter
     assert w.is_leaf and w.requires_grad and w.tolist() == [0.0, 1.0]
+
+
+def test_a_parameter_updated_in_place_before_the_forward_pass_is_fine():
+    """The version check refuses only changes made after a node saved the tensor."""
+    w = leaf(1.0)
+    with no_grad():
+        w += 1  # before any graph: nothing saved it
+    w.backward()  # backward of a leaf itself
+    (w * w).sum().backward()
+    assert w.grad.tolist() == [5.0]  # 1 (the leaf's own pass) + 2 * 2
