@@ -1,8 +1,9 @@
-"""The command line: ``autograd-mlp demo NAME`` and ``autograd-mlp graph EXPR``.
+"""The command line: ``autograd-mlp demo NAME``, ``autograd-mlp graph EXPR``, ``autograd-mlp run-torch SCRIPT``.
 
     autograd-mlp demo                       # list the lessons
     autograd-mlp demo xor --seed 1          # run one (options go to the demo)
     autograd-mlp graph "tanh(x*w + b)" --x 0.5 --w -2 --b 1 -o g.svg
+    autograd-mlp run-torch train.py --epochs 3   # a PyTorch script on autograd_mlp.torch
 
 ``graph`` reads the expression with Python's own parser and then accepts
 only numbers, variable names, + - * / **, unary minus and a fixed list of
@@ -295,20 +296,60 @@ def demo_command(argv: Sequence[str]) -> int:
         sys.argv[0] = program
 
 
+def run_torch_command(argv: Sequence[str]) -> int:
+    """``autograd-mlp run-torch SCRIPT.py [ARGS]``: run a PyTorch script on this library (autograd_mlp.torch)."""
+    import runpy
+
+    from . import torch as front
+
+    if not argv or argv[0] in ("-h", "--help"):
+        print(
+            "usage: autograd-mlp run-torch SCRIPT.py [ARGS ...]\n\n"
+            "Run a PyTorch script unchanged: its `import torch` (torch.nn, torch.optim, torch.utils.data,\n"
+            "torchvision) load autograd_mlp.torch. ARGS become the script's sys.argv[1:]."
+        )
+        return 0
+    script = Path(argv[0])
+    if not script.is_file():
+        print(f"autograd-mlp run-torch: error: no script file {str(script)!r}", file=sys.stderr)
+        return 2
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [str(script), *argv[1:]]
+    sys.path.insert(0, str(script.resolve().parent))  # as `python SCRIPT.py` does
+    was_installed = front.is_installed()
+    front.install()
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as exit_:
+        code = exit_.code
+        if code is None or isinstance(code, int):
+            return code or 0
+        print(code, file=sys.stderr)
+        return 1
+    finally:
+        sys.argv, sys.path[:] = saved_argv, saved_path
+        if not was_installed:
+            front.uninstall()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="autograd-mlp",
         description="autograd_mlp: run the lessons, or draw the graph of an expression.",
         epilog="commands:\n  demo [NAME] [options]   run a lesson (no NAME: list them)\n"
-        "  graph EXPR [--VAR VALUE ...] -o FILE   render an expression's graph",
+        "  graph EXPR [--VAR VALUE ...] -o FILE   render an expression's graph\n"
+        "  run-torch SCRIPT.py [ARGS]   run a PyTorch script on this library",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["demo", "graph"], help="demo or graph")
+    parser.add_argument("command", choices=["demo", "graph", "run-torch"], help="demo, graph or run-torch")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
         return 0
     args = parser.parse_args(argv[:1])
+    if args.command == "run-torch":
+        return run_torch_command(argv[1:])
     return demo_command(argv[1:]) if args.command == "demo" else graph_command(argv[1:])
 
 

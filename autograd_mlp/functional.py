@@ -13,9 +13,8 @@ from typing import Any
 
 from .tensor import (
     ArrayLike,
-    Axis,
     Tensor,
-    _as_tensor,
+    as_tensor,
     concatenate,
     linear,
     matmul,
@@ -25,6 +24,7 @@ from .tensor import (
     unbroadcast,
     where,
 )
+from .tensor_shapes import Axis
 
 __all__ = [
     "linear",
@@ -59,68 +59,68 @@ __all__ = [
 
 
 def exp(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).exp()
+    return as_tensor(x).exp()
 
 
 def log(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).log()
+    return as_tensor(x).log()
 
 
 def sqrt(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).sqrt()
+    return as_tensor(x).sqrt()
 
 
 def abs(x: ArrayLike) -> Tensor:  # noqa: A001 (the numpy/torch name)
-    return _as_tensor(x).abs()
+    return as_tensor(x).abs()
 
 
 def tanh(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).tanh()
+    return as_tensor(x).tanh()
 
 
 def sigmoid(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).sigmoid()
+    return as_tensor(x).sigmoid()
 
 
 def softplus(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).softplus()
+    return as_tensor(x).softplus()
 
 
 def log_sigmoid(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).log_sigmoid()
+    return as_tensor(x).log_sigmoid()
 
 
 def relu(x: ArrayLike) -> Tensor:
-    return _as_tensor(x).relu()
+    return as_tensor(x).relu()
 
 
 def leaky_relu(x: ArrayLike, slope: float = 0.01) -> Tensor:
-    return _as_tensor(x).leaky_relu(slope)
+    return as_tensor(x).leaky_relu(slope)
 
 
 def clip(x: ArrayLike, lo: float | None = None, hi: float | None = None) -> Tensor:
-    return _as_tensor(x).clip(lo, hi)
+    return as_tensor(x).clip(lo, hi)
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> Tensor:
-    return _as_tensor(x).softmax(axis)
+    return as_tensor(x).softmax(axis)
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
-    return _as_tensor(x).log_softmax(axis)
+    return as_tensor(x).log_softmax(axis)
 
 
 def sum(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    return _as_tensor(x).sum(axis, keepdims)
+    return as_tensor(x).sum(axis, keepdims)
 
 
 def mean(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return _as_tensor(x).mean(axis, keepdims)
+    return as_tensor(x).mean(axis, keepdims)
 
 
 def reshape(x: ArrayLike, *shape: Any) -> Tensor:
-    return _as_tensor(x).reshape(*shape)
+    return as_tensor(x).reshape(*shape)
 
 
 def flatten(x: ArrayLike, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    return _as_tensor(x).flatten(start_dim, end_dim)
+    return as_tensor(x).flatten(start_dim, end_dim)

@@ -20,7 +20,7 @@ from . import graph
 from .tensor import Tensor
 from .value import Value
 
-__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "float64_copies"]
 
 
 class GradcheckError(AssertionError):
@@ -56,7 +56,7 @@ def gradcheck(
     element index, both values, absolute and relative error), or returns
     False when ``raise_exception=False``.
     """
-    args, checked = _float64_copies(inputs)
+    args, checked = float64_copies(inputs)
     rng = np.random.default_rng(seed)
     with graph.enable_grad():
         out = fn(*args)
@@ -89,7 +89,7 @@ def gradgradcheck(
     gradient is a Hessian-vector product that runs every op's backward rule
     on Tensors (or Values) instead of arrays.
     """
-    args, checked = _float64_copies(inputs)
+    args, checked = float64_copies(inputs)
     rng = np.random.default_rng(seed)
     with graph.enable_grad():
         out = fn(*args)
@@ -125,7 +125,7 @@ def gradgradcheck(
 # ------------------------------------------------------------------ helpers
 
 
-def _float64_copies(inputs: Sequence[Any]) -> tuple[list[Any], list[int]]:
+def float64_copies(inputs: Sequence[Any]) -> tuple[list[Any], list[int]]:
     """The arguments for fn (checked ones as float64 copies) and the indices of the checked ones."""
     args: list[Any] = []
     checked: list[int] = []
@@ -152,7 +152,7 @@ def _contraction(out: Any, rng: np.random.Generator, upstream: Any = None) -> tu
         if out.dtype.kind != "f":
             raise TypeError(f"gradcheck: fn returned a Tensor of dtype {out.dtype}; it must be floating point")
         if upstream is None:
-            upstream = np.ones(out.shape) if out.size == 1 else rng.standard_normal(out.shape)
+            upstream = np.ones(out.shape) if out.numel() == 1 else rng.standard_normal(out.shape)
         v = upstream
         return out, upstream, lambda o: float(np.sum(np.asarray(o.data, np.float64) * v))
     if isinstance(out, Value):
@@ -170,7 +170,8 @@ def _analytic(root: Any, nodes: list[Any], upstream: Any) -> list[Any]:
     if isinstance(root, Tensor) and not root.requires_grad:
         return [None] * len(nodes)  # the output does not depend on any input: all gradients are zero
     if isinstance(root, Tensor):
-        return graph.grad(root, nodes, upstream)
+        grads = graph.grad(root, nodes, upstream)
+        return [g.data if isinstance(g, Tensor) else g for g in grads]  # a leaf's .grad is a Tensor: its array
     return graph.grad(root, nodes)
 
 

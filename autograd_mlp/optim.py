@@ -1,4 +1,4 @@
-"""Optimizers (SGD, Adam, AdamW), learning-rate schedules and gradient clipping.
+"""Optimizers (SGD, Adam, AdamW, RMSprop), learning-rate schedules and gradient clipping.
 
 >>> opt = Adam(model.parameters(), lr=1e-3)
 >>> for step in range(100):
@@ -31,13 +31,14 @@ from typing import Any, Iterable, Union
 
 import numpy as np
 
-from .nn.module import clear_grad
+from .nn.module import clear_grad, is_parameter
 
 __all__ = [
     "Optimizer",
     "SGD",
     "Adam",
     "AdamW",
+    "RMSprop",
     "LRScheduler",
     "StepLR",
     "CosineAnnealingLR",
@@ -79,11 +80,8 @@ class Optimizer:
         if unknown:
             raise ValueError(f"{name}: unknown hyperparameters {sorted(unknown)}; known: {sorted(self.defaults)}")
         params = _unique(_as_param_list(group["params"], name))
-        for p in params:
-            if not hasattr(p, "grad") or not isinstance(getattr(p, "data", None), (float, np.ndarray)):
-                raise TypeError(
-                    f"{name} can only optimize parameters (a Value or an array Tensor), got {type(p).__name__}"
-                )
+        for i, p in enumerate(params):
+            _check_parameter(p, i, name)
         taken = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in taken for p in params):
             raise ValueError(f"{name}: a parameter appears in more than one parameter group")
@@ -95,8 +93,12 @@ class Optimizer:
         _check(group["lr"] >= 0, self, f"lr must be >= 0, got {group['lr']}")
         _check(group.get("weight_decay", 0) >= 0, self, f"weight_decay must be >= 0, got {group.get('weight_decay')}")
 
-    def zero_grad(self) -> None:
-        """Clear every parameter's gradient (Value -> 0.0, array -> None)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient (Value -> 0.0, array -> None).
+
+        ``set_to_none`` is accepted for PyTorch's scripts; a None gradient and
+        a zero one make the same next step, so it is always None here.
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 clear_grad(p)
@@ -286,7 +288,7 @@ class Adam(Optimizer):
         _check(len(betas) == 2, self, f"betas must be a pair (beta1, beta2), got {betas!r}")
         for i, beta in enumerate(betas):
             _check(0 <= beta < 1, self, f"betas[{i}] must be in [0, 1), got {beta}")
-        _check(group["eps"] >= 0, self, f"eps must be >= 0, got {group['eps']}")
+        _check_eps(group["eps"], self)
 
     def _update(self, data: Any, grad: Any, state: dict, group: dict, scratch: tuple) -> Any:
         s0, s1 = scratch
@@ -342,6 +344,84 @@ class AdamW(Adam):
         weight_decay: float = 1e-2,
     ) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+
+# ---------------------------------------------------------------- RMSprop
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture 6e) in PyTorch's formulation, for gradient g::
+
+        g = g + weight_decay * w
+        v = alpha * v + (1 - alpha) * g**2                 (v starts at 0)
+        avg = sqrt(v - mean_g**2) + eps   if centered   else   sqrt(v) + eps
+              (mean_g = alpha * mean_g + (1 - alpha) * g, when centered)
+        buf = momentum * buf + g / avg;  w = w - lr * buf  (when momentum > 0)
+        w = w - lr * g / avg                               (otherwise)
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
+        super().__init__(params, defaults)
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        super()._validate(group)
+        _check(0 <= group["alpha"] < 1, self, f"alpha must be in [0, 1), got {group['alpha']}")
+        _check_eps(group["eps"], self)
+        _check(group["momentum"] >= 0, self, f"momentum must be >= 0, got {group['momentum']}")
+
+    def _update(self, data: Any, grad: Any, state: dict, group: dict, scratch: tuple) -> Any:
+        s0, s1 = scratch
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        weight_decay, momentum = group["weight_decay"], group["momentum"]
+        if weight_decay:
+            decayed = _mul(data, weight_decay, s0)
+            decayed += grad
+            grad = decayed
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = _zeros_like(data)
+            if momentum:
+                state["momentum_buffer"] = _zeros_like(data)
+            if group["centered"]:
+                state["grad_avg"] = _zeros_like(data)
+        state["step"] += 1
+        v = state["square_avg"]
+        v *= alpha
+        square = _mul(grad, grad, s1)
+        square *= 1.0 - alpha
+        v += square
+        state["square_avg"] = v
+        if group["centered"]:
+            mean_g = state["grad_avg"]
+            mean_g *= alpha
+            mean_g += _mul(grad, 1.0 - alpha, s1)
+            state["grad_avg"] = mean_g
+            avg = _mul(mean_g, mean_g, s1)
+            avg *= -1.0
+            avg += v
+            avg = _sqrt(avg, s1)
+        else:
+            avg = _sqrt(v, s1)
+        avg += eps
+        step = _div(grad, avg, s1)
+        if momentum:
+            buf = state["momentum_buffer"]
+            buf *= momentum
+            buf += step
+            state["momentum_buffer"] = buf
+            step = buf
+        data -= step * lr
+        return data
 
 
 # ---------------------------------------------------------------- schedules
@@ -500,6 +580,32 @@ def _as_param_list(params: Any, who: str) -> list[Any]:
     if not items:
         raise ValueError(f"{who} got an empty parameter list")
     return items
+
+
+def _check_parameter(p: Any, position: int, who: str) -> None:
+    """PyTorch's rule: only leaves that want a gradient can be optimized."""
+    if not hasattr(p, "grad") or not isinstance(getattr(p, "data", None), (float, np.ndarray)):
+        raise TypeError(f"{who} can only optimize parameters (a Value or an array Tensor), got {type(p).__name__}")
+    if is_parameter(p):
+        return
+    if getattr(p, "_op", None) is not None:
+        raise ValueError(
+            f"{who}: can't optimize a non-leaf tensor (parameter {position} was made by the operation "
+            f"{p._op.name!r}); optimize the leaves it was computed from, or use .detach().requires_grad_()"
+        )
+    raise ValueError(
+        f"{who}: parameter {position} does not require grad, so it would never change; "
+        "create it with requires_grad=True (or call .requires_grad_())"
+    )
+
+
+def _check_eps(eps: Any, optimizer: Any) -> None:
+    # eps = 0 makes 0 / 0 = nan for any weight whose gradients have all been 0 so far.
+    _check(
+        isinstance(eps, (int, float)) and eps > 0,
+        optimizer,
+        f"eps must be > 0, got {eps!r} (eps = 0 turns a weight whose gradients have been 0 into nan)",
+    )
 
 
 def _unique(params: list[Any]) -> list[Any]:

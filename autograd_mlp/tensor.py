@@ -1,63 +1,95 @@
-"""`Tensor`: a numpy array that remembers how it was computed.
+"""`Tensor`: a numpy array that remembers how it was computed. This file holds its operations.
 
-The same node protocol as the scalar `Value` (``data``, ``grad``, ``_op``,
-``_prev``, ``requires_grad``), walked by the same core in graph.py. Every
-operation builds its output and, right below it, states its backward rule
-``rule(g, out, *inputs)``: ``g`` is d(loss)/d(out) and the rule returns
-d(loss)/d(input) for each input.
+The same node protocol as the scalar `Value` (``data``, ``grad``, ``_op``, ``_prev``,
+``requires_grad``), walked by the same core in graph.py. Each operation is a method, and right
+above it stands its backward rule ``rule(g, out, *inputs)`` with the formula in a comment:
+``g`` is d(loss)/d(out) and the rule returns d(loss)/d(input) for each input. A rule that needs
+a constant (an axis, a slope, an index) takes it as a keyword parameter, and the method records
+``with_params(RULE, axis=...)`` (see op_params.py).
 
-Rules are polymorphic. An ordinary backward pass calls them with raw numpy
-arrays (fast); ``backward(create_graph=True)`` calls them with the Tensor nodes
-themselves, so the very same arithmetic records the gradient computation as a
-new graph and second derivatives need no extra code. Rules therefore use only
-what both ndarray and Tensor support (``+ - * / **``, ``@``, ``.sum``,
-``.reshape``, comparisons) plus small helpers below that dispatch on type.
-Masks and other constants are computed on raw data (``_data``): no gradient
+Rules are polymorphic. An ordinary backward pass calls them with raw numpy arrays (fast);
+``backward(create_graph=True)`` calls them with the Tensor nodes themselves, so the very same
+arithmetic records the gradient computation as a new graph and second derivatives need no extra
+code. Rules therefore use only what both ndarray and Tensor support (``+ - * / **``, ``@``,
+``.sum``, ``.reshape``, comparisons) plus `autograd_mlp.mathfn` and tensor_shapes.py, which
+dispatch on type. Masks and other constants are computed on raw data (``raw``): no gradient
 flows through a comparison.
+
+Around the ops, in their own modules: tensor_convert.py (dtype rules, what becomes Tensor data),
+tensor_shapes.py (unbroadcast, undoing reductions, indices), tensor_errors.py (messages),
+tensor_create.py (zeros, randn, ...).
 
 Conventions:
 
-* dtype: Python data becomes float32 (as in PyTorch); arrays keep their
-  dtype. Python and numpy *scalars* combined with a float tensor take the
-  tensor's dtype, so ``x * 0.5`` and ``x / np.float64(n)`` stay float32;
-  array/tensor operands follow numpy's promotion. A leaf's gradient always
+* dtype: Python data becomes float32 (as in PyTorch); arrays keep their dtype; a Python or
+  numpy scalar combined with a float tensor takes the tensor's dtype. A leaf's gradient always
   has the leaf's shape and dtype.
-* Broadcasting follows numpy; `unbroadcast` sums a gradient back to each
-  input's shape.
-* Domain policy (unlike `Value`, which raises at once): as in numpy and
-  PyTorch, log of a negative number is nan, log(0) is -inf, 1/0 is inf, and
-  no warning is printed: ``np.errstate`` is on inside the domain-sensitive
-  ops (log, sqrt, /, ** with a non-integer or negative exponent, exp) and
-  around every backward pass. Plain ``+ - * @`` that themselves turn
-  infinities into nan (inf - inf, 0 * inf) or overflow still warn as numpy
-  does: an errstate costs ~1.5 us, as much again as the op's own overhead.
-  `autograd_mlp.check_finite` names the operation that made the first
-  non-finite number.
-* Comparisons (``==``, ``<``, ...) are elementwise and give a bool Tensor
-  with no history. Hashing is by identity (the core keys dicts by node), so
-  use ``is``, not ``==`` or ``in``, to find a tensor in a list.
-* Nothing is ever changed in place: not inputs, not gradients.
+* Broadcasting follows numpy; `unbroadcast` sums a gradient back to each input's shape.
+* Numeric policy, as numpy and PyTorch: log of a negative number is nan, log(0) is -inf, 1/0 is
+  inf, and no warning is printed: ``np.errstate`` is on inside the domain-sensitive ops (log,
+  sqrt, /, ** with a non-integer or negative exponent, exp, softmax) and around every backward
+  pass. Plain ``+ - * @`` that themselves turn infinities into nan (inf - inf, 0 * inf) or
+  overflow still warn as numpy does: an errstate costs ~1.5 us, as much again as the op's own
+  overhead. `autograd_mlp.check_finite` names the operation that made the first non-finite number.
+* In place: ``x += y`` changes x itself, as in PyTorch (see `Tensor._in_place`); a version
+  check at backward refuses a graph whose saved tensors were changed since.
+* Comparisons (``==``, ``<``, ...) are elementwise and give a bool Tensor with no history.
+  Hashing is by identity (the core keys dicts by node), so use ``is``, not ``==`` or ``in``, to
+  find a tensor in a list.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable, Iterator, Sequence, Union
+import operator as _operator
+from typing import Any, Iterator, NamedTuple, Sequence, Union
 
 import numpy as np
-from numpy.exceptions import AxisError
 
 from . import graph
 from .graph import Op
-from .value import Value
+from .mathfn import exp as _exp
+from .mathfn import log as _log
+from .mathfn import raw as _raw
+from .mathfn import sigmoid as _sigmoid
+from .mathfn import sigmoid_array, softplus_array
+from .mathfn import sign as _sign
+from .op_params import with_params
+from .tensor_convert import as_dtype, check_dtype, is_value, operand_array, to_array
+from .tensor_errors import AxisError, axis_error, broadcast_error, check_axis, matmul_error, show_index, show_value
+from .tensor_shapes import (
+    Axis,
+    Shape,
+    axis_tuple,
+    clean_index,
+    expand,
+    has_integer_array,
+    kept_shape,
+    normalized_axes,
+    pick,
+    reduce_to,
+    reduced_count,
+    scatter,
+    unbroadcast,
+)
 
 __all__ = [
     "Tensor",
+    "ValuesIndices",
     "from_op",
+    "as_tensor",
     "tensor",
     "zeros",
     "ones",
+    "empty",
+    "full",
+    "full_like",
+    "zeros_like",
+    "ones_like",
+    "arange",
+    "linspace",
+    "eye",
     "randn",
+    "rand",
     "unbroadcast",
     "matmul",
     "linear",
@@ -68,21 +100,46 @@ __all__ = [
     "minimum",
 ]
 
-_mode = graph._mode  # read directly on the hot path: one attribute lookup per op
+# The grad-mode state, read directly on the hot path (one attribute lookup per op); the only
+# place in the Tensor code that touches graph's internals.
+_mode = graph._mode
 _ndarray = np.ndarray
 _new = object.__new__
 _FLOAT32 = np.dtype(np.float32)
-_ALLOWED_KINDS = "biuf"  # bool, signed, unsigned, float: what a Tensor may hold
 _BOTH = (True, True)  # `needs_input_grad` for callers that pass none: every input wants its gradient
 
-Shape = tuple[int, ...]
-Axis = Union[None, int, Sequence[int]]
 ArrayLike = Union["Tensor", np.ndarray, float, int, Sequence[Any]]
+
+
+class _InPlaceClock:
+    """Counts in-place changes, the version counter of PyTorch made global.
+
+    A tensor changed in place takes the new count as its ``_version``; a
+    recorded node keeps the count at its making as its ``_stamp``. A node whose
+    inputs (or itself) have a version above its stamp was changed after the
+    node saved it, so its rule would compute with the wrong numbers: backward
+    refuses it. Until the first in-place change nothing is checked.
+    """
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+_changes = _InPlaceClock()
 
 
 def _quiet() -> np.errstate:
     """Silence numpy's floating-point warnings: inf and nan are values here (see check_finite)."""
     return np.errstate(all="ignore")
+
+
+class ValuesIndices(NamedTuple):
+    """What ``x.max(dim)`` and ``x.min(dim)`` return (PyTorch's ``torch.return_types.max``)."""
+
+    values: Tensor
+    indices: Tensor
 
 
 class Tensor:
@@ -92,39 +149,73 @@ class Tensor:
     >>> y = (w * w).sum()
     >>> y.backward()
     >>> w.grad
-    array([[2., 4.]], dtype=float32)
+    Tensor([[2., 4.]])
 
     ``data`` is the numpy array (an ndarray passed in is used as is, not
     copied, when no dtype conversion is needed: like ``torch.as_tensor``).
-    ``grad`` is None until a backward pass reaches the tensor; then an array
-    of the same shape and dtype (a Tensor under ``create_graph=True``).
+    ``grad`` is None until a backward pass reaches the tensor; then (for a
+    leaf) a Tensor of the same shape and dtype whose ``.data`` is the stored
+    array (a node of the new graph under ``create_graph=True``).
     Results of operations record their inputs only while grad mode is on and
     some input requires grad; otherwise they are plain leaves.
     """
 
     # No __dict__: small nodes, and no attribute typos silently accepted.
-    __slots__ = ("data", "_grad", "label", "_op", "_prev", "_requires_grad", "_scope", "__weakref__")
+    __slots__ = (
+        "data", "_grad", "_grad_tensor", "label", "_op", "_prev", "_requires_grad", "_scope",
+        "_version", "_stamp", "__weakref__",
+    )
 
-    # numpy must not treat a Tensor as an array-like inside its own operators:
-    # `ndarray * Tensor` then returns NotImplemented and Tensor.__rmul__ runs.
-    __array_ufunc__ = None
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, out: Any = None, **kwargs: Any) -> Any:
+        """What numpy does with a Tensor operand.
+
+        * ``ndarray + tensor`` (and the other operators): the Tensor operation, recorded.
+        * Writing into an array, ``p.data -= lr * p.grad``: computed on the raw arrays.
+        * Any other numpy function on a tensor that requires grad is refused (it would
+          silently drop the graph: use the method, ``x.exp()``); on other tensors it runs
+          on ``.data`` and gives an array (``np.isfinite(w.grad)``).
+        """
+        routed = _ROUTED_UFUNCS.get(ufunc)
+        if routed is not None and method == "__call__" and out is None and not kwargs and len(inputs) == 2:
+            a, b = _pair(*inputs)
+            return routed(a, b)
+        raw_inputs = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if out is None and _mode.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
+            raise TypeError(
+                f"numpy's {ufunc.__name__} on a Tensor that requires grad would drop the graph; "
+                "use the Tensor method (e.g. x.exp()) or apply it to x.data"
+            )
+        if out is not None:
+            kwargs["out"] = tuple([o.data if isinstance(o, Tensor) else o for o in out])
+        return getattr(ufunc, method)(*raw_inputs, **kwargs)
+
     # Nodes are dict keys in the core; `==` is elementwise (see module docstring).
     __hash__ = object.__hash__
 
     def __init__(
         self,
         data: ArrayLike,
+        *more: Any,
         requires_grad: bool = False,
         dtype: Any = None,
         label: str = "",
     ) -> None:
-        self.data = _to_array(data, dtype)
+        if more:  # Tensor(2, 3): PyTorch's uninitialised 2x3, here a mistake rather than a silent 0-d 2
+            raise TypeError(
+                f"Tensor(data) takes one data argument, got {1 + len(more)} positional arguments; "
+                f"for a tensor of shape {(data, *more)!r} use autograd_mlp.tensor.zeros(...) or empty(...) "
+                "(autograd_mlp.torch.Tensor(*shape) follows PyTorch), and pass requires_grad=/dtype= by name"
+            )
+        self.data: np.ndarray = to_array(data.data if isinstance(data, Tensor) else data, dtype)
         self._grad: Any = None
+        self._grad_tensor: Tensor | None = None
         self.label = label
         self._op: Op | None = None
         self._prev: tuple[Tensor, ...] = ()
         self._requires_grad = False
         self._scope = _mode.scope
+        self._version = 0
+        self._stamp = 0
         if requires_grad:
             self.requires_grad = True  # validates the dtype
 
@@ -132,16 +223,43 @@ class Tensor:
 
     @property
     def grad(self) -> Any:
-        """d(root)/d(self) after ``backward`` (None before; zero_grad() resets it)."""
+        """d(root)/d(self) after ``backward``: None before, then (for a leaf) a Tensor of self's shape and dtype.
+
+        As in PyTorch, the Tensor shares memory with the stored gradient, so
+        ``w.grad.zero_()`` clears it, ``w.grad.data`` is the numpy array and
+        ``w.grad = None`` forgets it. Under ``create_graph=True`` it is a node
+        of the new graph. A tensor made by an operation holds the raw array of
+        the latest pass (the core reads it during its walk).
+        """
         g = self._grad
-        if type(g) is _ndarray or g is None:
+        if g is None or self._op is not None:
             return g
-        if isinstance(g, np.generic):  # ops on 0-d arrays give numpy scalars: hand out an array
-            g = self._grad = np.asarray(g)
-        return g
+        if type(g) is not _ndarray:
+            if isinstance(g, Tensor):  # a node of the graph create_graph=True recorded
+                return g
+            g = self._grad = np.asarray(g)  # ops on 0-d arrays give numpy scalars
+        view = self._grad_tensor
+        if view is None or view.data is not g:
+            view = self._grad_tensor = _leaf(g)
+        return view
 
     @grad.setter
     def grad(self, value: Any) -> None:
+        if value is None:
+            self._grad = None
+            return
+        if type(value) is not _ndarray:
+            if isinstance(value, Tensor):
+                # a node (create_graph) stays a node; a plain tensor gives its array (shared, as PyTorch)
+                value = value if value._requires_grad else value.data
+            elif isinstance(value, np.generic):
+                value = np.asarray(value)
+            else:
+                raise TypeError(f"grad must be None, a Tensor or a numpy array, got {show_value(value)}")
+        if value.shape != self.data.shape:
+            raise ValueError(
+                f"grad: a gradient of shape {value.shape} cannot be assigned to a tensor of shape {self.data.shape}"
+            )
         self._grad = value
 
     @property
@@ -181,9 +299,20 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None) -> Any:
+        """The shape as a tuple (PyTorch's ``size()``), or the length of one dim: ``size(0)``."""
+        shape = self.data.shape
+        if dim is None:
+            return shape
+        return shape[check_axis("size", dim, len(shape), shape)] if shape else 1
+
+    def numel(self) -> int:
+        """The number of elements."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of dimensions (``ndim``)."""
+        return self.data.ndim
 
     @property
     def op(self) -> str:
@@ -221,7 +350,21 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        return bool(self.data)  # numpy's "truth value is ambiguous" error for several elements
+        """``data != 0`` for a one-element tensor (as Value and PyTorch); ambiguous for more."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool() of a tensor with {self.data.size} elements (shape {self.data.shape}) is ambiguous; "
+                "use .any() or .all() on the comparison, e.g. (x > 0).all()"
+            )
+        return bool(self.data.reshape(()) != 0)
+
+    def any(self) -> bool:
+        """True when some element is non-zero."""
+        return bool(self.data.any())
+
+    def all(self) -> bool:
+        """True when every element is non-zero."""
+        return bool(self.data.all())
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
@@ -244,6 +387,7 @@ class Tensor:
     def zero_grad(self) -> None:
         """Forget the gradient (set it to None, as PyTorch's ``set_to_none``)."""
         self._grad = None
+        self._grad_tensor = None
 
     def __repr__(self) -> str:
         data = self.data
@@ -265,6 +409,108 @@ class Tensor:
             "Tensor does not support item assignment: the graph records no in-place changes. "
             "Build a new tensor (where, concatenate), or change .data under no_grad()."
         )
+
+    # ------------------------------------------------------------ in place
+    # x += y changes x itself (PyTorch's semantics). Without a graph to record
+    # (no_grad, or nothing requires grad) the array is changed in place: the
+    # tutorial update `with no_grad(): w -= lr * w.grad`. While recording, a
+    # leaf that requires grad refuses (its gradient would be of a value that
+    # no longer exists); any other tensor becomes the recorded result, and its
+    # old self moves to a fresh node that the new one consumes.
+
+    def __iadd__(self, other: ArrayLike) -> Tensor:
+        return self._in_place(np.add, "add", self._ADD, other)
+
+    def __isub__(self, other: ArrayLike) -> Tensor:
+        return self._in_place(np.subtract, "subtract", self._SUB, other)
+
+    def __imul__(self, other: ArrayLike) -> Tensor:
+        return self._in_place(np.multiply, "multiply", self._MUL, other)
+
+    def __itruediv__(self, other: ArrayLike) -> Tensor:
+        with _quiet():
+            return self._in_place(np.true_divide, "divide", self._DIV, other)
+
+    def add_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self += other``; returns self."""
+        return self.__iadd__(other)
+
+    def sub_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self -= other``; returns self."""
+        return self.__isub__(other)
+
+    def mul_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self *= other``; returns self."""
+        return self.__imul__(other)
+
+    def div_(self, other: ArrayLike) -> Tensor:
+        """In-place ``self /= other``; returns self."""
+        return self.__itruediv__(other)
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place; returns self (``w.grad.zero_()``)."""
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        """Set every element to ``value`` in place; returns self."""
+        if isinstance(value, Tensor):
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number, np.bool_)):
+            raise TypeError(f"fill_: value must be a number, got {show_value(value)}")
+        if _mode.enabled and self._requires_grad:
+            raise RuntimeError(
+                "fill_/zero_: a tensor that requires grad cannot be overwritten while the graph is recorded; "
+                "do it inside `with no_grad():`"
+            )
+        self._write(lambda data: data.fill(value), "fill_")
+        return self
+
+    def _in_place(self, ufunc: Any, name: str, op: Op, other: ArrayLike) -> Tensor:
+        other = _operand(other, self)
+        if _mode.enabled and (self._requires_grad or other._requires_grad):
+            if self._op is None and self._requires_grad:
+                raise RuntimeError(
+                    f"a leaf Tensor that requires grad is being used in an in-place operation ({name}); "
+                    "update parameters inside `with no_grad():`, or write x = x ... to make a new tensor"
+                )
+            old = _leaf(self.data)  # self's state so far, as a node of its own
+            old._grad, old._op, old._prev, old._requires_grad = self._grad, self._op, self._prev, self._requires_grad
+            old.label, old._scope, old._version, old._stamp = self.label, self._scope, self._version, self._stamp
+            _changes.count += 1
+            out = _binary(ufunc, name, op, old, old if other is self else other)  # x *= x: old * old
+            if out.data.shape != self.data.shape:
+                raise ValueError(
+                    f"{name} in place: the result of shape {out.data.shape} does not fit the tensor of shape "
+                    f"{self.data.shape} (the other operand has shape {other.data.shape})"
+                )
+            self.data, self._op, self._prev, self._requires_grad = out.data, out._op, out._prev, out._requires_grad
+            self._grad, self._grad_tensor, self._stamp = None, None, out._stamp
+            self._version = _changes.count
+            return self
+        b = other.data
+        self._write(lambda data: ufunc(data, b, out=data), name, b)
+        return self
+
+    def _write(self, change: Any, name: str, other: np.ndarray | None = None) -> None:
+        """Run ``change(self.data)`` (which writes into the array) and mark self as changed."""
+        data = self.data
+        try:
+            change(data)
+        except (TypeError, ValueError) as exc:  # numpy's UFuncTypeError is a TypeError
+            if not data.flags.writeable:
+                raise ValueError(f"{name} in place: the tensor's array is read-only (a broadcast view?)") from None
+            if other is not None and isinstance(exc, TypeError):
+                raise TypeError(
+                    f"{name} in place: a result of dtype {np.result_type(data, other)} cannot be stored in a "
+                    f"tensor of dtype {data.dtype}; convert first (x = x.float())"
+                ) from None
+            if other is not None:
+                raise ValueError(
+                    f"{name} in place: an operand of shape {other.shape} does not fit a tensor of shape {data.shape}"
+                ) from None
+            raise
+        _changes.count += 1
+        self._version = _changes.count
 
     # ---------------------------------------------------------- backward
 
@@ -288,7 +534,15 @@ class Tensor:
         elif isinstance(gradient, Tensor) and create_graph:
             seed = gradient
         else:
-            seed = np.array(_raw(gradient), dtype=data.dtype)  # a copy: the root's grad must be ours
+            given = _raw(gradient)
+            if isinstance(given, (str, bytes)) or (isinstance(given, np.ndarray) and given.dtype.kind not in "biuf"):
+                raise TypeError(f"backward: gradient must be numbers of shape {data.shape}, got {show_value(gradient)}")
+            try:
+                seed = np.array(given, dtype=data.dtype)  # a copy: the root's grad must be ours
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"backward: gradient must be numbers of shape {data.shape}, got {show_value(gradient)}"
+                ) from None
         if seed.shape != data.shape:
             raise ValueError(f"backward: gradient has shape {seed.shape} but the tensor has shape {data.shape}")
         if not self._requires_grad:
@@ -298,6 +552,8 @@ class Tensor:
             )
         if create_graph and not isinstance(seed, Tensor):
             seed = _leaf(seed)
+        if _changes.count:
+            _check_unchanged(self)
         with _quiet():  # 0 * inf and friends in rules: values, not warnings
             graph.backward(self, seed, create_graph=create_graph)
 
@@ -331,17 +587,37 @@ class Tensor:
     def __invert__(self) -> Tensor:
         return _leaf(np.asarray(~self.data))
 
-    def argmax(self, axis: int | None = None) -> Tensor:
-        """Index of the largest element (no gradient: an integer tensor)."""
-        return _leaf(np.asarray(self.data.argmax(axis=axis)))
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None, keepdims: bool | None = None) -> Tensor:
+        """Index of the largest element (of all, flattened; or along ``dim``): an int64 tensor, no gradient."""
+        return self._arg("argmax", dim, keepdim, axis, keepdims)
 
-    def argmin(self, axis: int | None = None) -> Tensor:
-        """Index of the smallest element (no gradient: an integer tensor)."""
-        return _leaf(np.asarray(self.data.argmin(axis=axis)))
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None, keepdims: bool | None = None) -> Tensor:
+        """Index of the smallest element (of all, flattened; or along ``dim``): an int64 tensor, no gradient."""
+        return self._arg("argmin", dim, keepdim, axis, keepdims)
+
+    def _arg(self, name: str, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Tensor:
+        dim = pick(name, "axis", axis, "dim", dim, None)
+        keep = bool(pick(name, "keepdims", keepdims, "keepdim", keepdim if keepdim else None, False))
+        x = self.data
+        if dim is not None:
+            dim = check_axis(name, dim, x.ndim, x.shape) if x.ndim else None
+        if x.size == 0:
+            raise ValueError(f"{name}: the tensor of shape {x.shape} has no elements (an {name} of nothing is undefined)")
+        return _leaf(np.asarray(getattr(x, name)(axis=dim, keepdims=keep), dtype=np.int64))
 
     # --------------------------------------------------------- arithmetic
-    # Each gradient is reduced to its input's shape by `unbroadcast` (via
-    # _reduce_to) and skipped when the core says the input needs none.
+    # Each gradient is reduced to its input's shape and dtype by `reduce_to`
+    # and skipped when the core says the input needs none.
+
+    # d(a+b)/da = d(a+b)/db = 1
+    _ADD = Op(
+        "+",
+        lambda g, out, a, b, needs_input_grad=_BOTH: (
+            reduce_to(g, a) if needs_input_grad[0] else None,
+            reduce_to(g, b) if needs_input_grad[1] else None,
+        ),
+        skip_unneeded=True,
+    )
 
     def __add__(self, other: ArrayLike) -> Tensor:
         return _binary(np.add, "add", self._ADD, self, _operand(other, self))
@@ -349,11 +625,12 @@ class Tensor:
     def __radd__(self, other: ArrayLike) -> Tensor:
         return _binary(np.add, "add", self._ADD, _operand(other, self), self)
 
-    _ADD = Op(
-        "+",
+    # d(a-b)/da = 1, d(a-b)/db = -1
+    _SUB = Op(
+        "-",
         lambda g, out, a, b, needs_input_grad=_BOTH: (
-            _reduce_to(g, a) if needs_input_grad[0] else None,
-            _reduce_to(g, b) if needs_input_grad[1] else None,
+            reduce_to(g, a) if needs_input_grad[0] else None,
+            reduce_to(-g, b) if needs_input_grad[1] else None,
         ),
         skip_unneeded=True,
     )
@@ -364,11 +641,12 @@ class Tensor:
     def __rsub__(self, other: ArrayLike) -> Tensor:
         return _binary(np.subtract, "subtract", self._SUB, _operand(other, self), self)
 
-    _SUB = Op(
-        "-",
+    # d(a*b)/da = b, d(a*b)/db = a
+    _MUL = Op(
+        "*",
         lambda g, out, a, b, needs_input_grad=_BOTH: (
-            _reduce_to(g, a) if needs_input_grad[0] else None,
-            _reduce_to(-g, b) if needs_input_grad[1] else None,
+            reduce_to(g * b, a) if needs_input_grad[0] else None,
+            reduce_to(g * a, b) if needs_input_grad[1] else None,
         ),
         skip_unneeded=True,
     )
@@ -379,11 +657,12 @@ class Tensor:
     def __rmul__(self, other: ArrayLike) -> Tensor:
         return _binary(np.multiply, "multiply", self._MUL, _operand(other, self), self)
 
-    _MUL = Op(
-        "*",
+    # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2 = -out/b
+    _DIV = Op(
+        "/",
         lambda g, out, a, b, needs_input_grad=_BOTH: (
-            _reduce_to(g * b, a) if needs_input_grad[0] else None,
-            _reduce_to(g * a, b) if needs_input_grad[1] else None,
+            reduce_to(g / b, a) if needs_input_grad[0] else None,
+            reduce_to(-g * out / b, b) if needs_input_grad[1] else None,
         ),
         skip_unneeded=True,
     )
@@ -399,33 +678,44 @@ class Tensor:
         with _quiet():
             return _binary(np.true_divide, "divide", self._DIV, _operand(other, self), self)
 
-    # d(a/b)/db = -a/b**2 = -out/b
-    _DIV = Op(
-        "/",
-        lambda g, out, a, b, needs_input_grad=_BOTH: (
-            _reduce_to(g / b, a) if needs_input_grad[0] else None,
-            _reduce_to(-g * out / b, b) if needs_input_grad[1] else None,
-        ),
-        skip_unneeded=True,
-    )
+    # d(-a)/da = -1
+    _NEG = Op("neg", lambda g, out, a: (-g,))
 
     def __neg__(self) -> Tensor:
         return _node(-self.data, self._NEG, (self,))
 
-    _NEG = Op("neg", lambda g, out, a: (-g,))
-
     def __pos__(self) -> Tensor:
         return self
 
+    # d(a**n)/da = n a**(n-1) for a constant n (a**0 is constant: 0, not 0 * 0**-1 = nan at 0).
+    # The exponent sits in the graph as a constant leaf and gets no gradient; `raw` keeps it a
+    # number under create_graph, so the second derivative is again a power with a constant
+    # exponent, never a log of the base.
+    _POW_CONST = Op(
+        "**", lambda g, out, a, n: ((g * 0.0) if _raw(n) == 0 else g * (_raw(n) * a ** (_raw(n) - 1)), None)
+    )
+
+    # d(a**b)/da = b a**(b-1); d(a**b)/db = a**b ln a (taken as 0 where a == 0, the limit for b > 0)
+    _POW = Op(
+        "**",
+        lambda g, out, a, b, needs_input_grad=_BOTH: (
+            reduce_to(g * b * a ** (b - 1), a) if needs_input_grad[0] else None,
+            reduce_to(_where(_raw(a) == 0, 0.0, g * out * _log(a)), b) if needs_input_grad[1] else None,
+        ),
+        skip_unneeded=True,
+    )
+
     def __pow__(self, exponent: ArrayLike) -> Tensor:
-        """``a ** n`` for a number n (d/da = n a**(n-1)), or ``a ** b`` for a tensor b (d/db = a**b ln a)."""
+        """``a ** n`` for a number n, or ``a ** b`` for a tensor b."""
         if isinstance(exponent, (int, float, np.generic)) or (
             type(exponent) is _ndarray and exponent.ndim == 0
         ):
-            if isinstance(exponent, (np.generic, np.ndarray)):  # np.float64 is also a float: test this first
-                _check_dtype(exponent.dtype)
-                exponent = exponent.item()  # a Python number: float32 stays float32 (NEP 50)
-            if exponent >= 0 and float(exponent).is_integer():  # x**2: no domain trouble, skip errstate
+            n: Any = exponent
+            if isinstance(n, (np.generic, np.ndarray)):  # np.float64 is also a float: test this first
+                check_dtype(n.dtype)
+                n = n.item()  # a Python number: float32 stays float32 (NEP 50)
+            exponent = n
+            if n >= 0 and float(n).is_integer():  # x**2: no domain trouble, skip errstate
                 data = self.data**exponent
             else:
                 with _quiet():
@@ -437,18 +727,6 @@ class Tensor:
     def __rpow__(self, base: ArrayLike) -> Tensor:
         return _power(_operand(base, self), self)
 
-    @staticmethod
-    def _pow_const_rule(g: Any, out: Any, a: Any, n: Any) -> tuple:
-        # The exponent sits in the graph as a constant leaf and gets no gradient;
-        # _data keeps it raw under create_graph, so the second derivative is
-        # again a power with a constant exponent, never a log of the base.
-        n = _data(n)
-        if n == 0:  # x**0 is constant: 0 * 0**-1 would be nan at x = 0
-            return (g * 0.0, None)
-        return (g * (n * a ** (n - 1)), None)
-
-    _POW_CONST = Op("**", _pow_const_rule.__func__)
-
     # ------------------------------------------------------------- matmul
 
     def __matmul__(self, other: ArrayLike) -> Tensor:
@@ -459,21 +737,26 @@ class Tensor:
 
     # ---------------------------------------------------------- functions
 
+    # d(e**a)/da = e**a = out
+    _EXP = Op("exp", lambda g, out, a: (g * out,))
+
     def exp(self) -> Tensor:
         """e**x; overflows to inf (no warning) past ~88.7 in float32, ~709.8 in float64."""
         with _quiet():
             data = np.exp(self.data)
         return _node(data, self._EXP, (self,))
 
-    _EXP = Op("exp", lambda g, out, a: (g * out,))
+    # d(ln a)/da = 1/a
+    _LOG = Op("log", lambda g, out, a: (g / a,))
 
     def log(self) -> Tensor:
-        """Natural logarithm: nan for x < 0 and -inf at 0, without a warning (unlike Value, which raises)."""
+        """Natural logarithm: nan for x < 0 and -inf at 0, without a warning (as numpy and PyTorch)."""
         with _quiet():
             data = np.log(self.data)
         return _node(data, self._LOG, (self,))
 
-    _LOG = Op("log", lambda g, out, a: (g / a,))
+    # d(sqrt a)/da = 1 / (2 sqrt a) = 0.5 / out (inf at 0)
+    _SQRT = Op("sqrt", lambda g, out, a: (g * 0.5 / out,))
 
     def sqrt(self) -> Tensor:
         """Square root: nan for x < 0 (no warning); the derivative 1/(2 sqrt x) is inf at 0."""
@@ -481,191 +764,275 @@ class Tensor:
             data = np.sqrt(self.data)
         return _node(data, self._SQRT, (self,))
 
-    _SQRT = Op("sqrt", lambda g, out, a: (g * 0.5 / out,))
+    # d|a|/da = sign(a), taken as 0 at exactly 0 (as PyTorch)
+    _ABS = Op("abs", lambda g, out, a: (g * _sign(a),))
 
     def abs(self) -> Tensor:
         """|x|; the derivative at exactly 0 is taken as 0 (sign(0) = 0, as in PyTorch)."""
         return _node(np.abs(self.data), self._ABS, (self,))
 
     __abs__ = abs
-    _ABS = Op("abs", lambda g, out, a: (g * _sign(a),))
 
-    def tanh(self) -> Tensor:
-        """Hyperbolic tangent; d/dx = 1 - tanh(x)**2, written with the output."""
-        return _node(np.tanh(self.data), self._TANH, (self,))
-
+    # d tanh(a)/da = 1 - tanh(a)**2 = 1 - out**2
     _TANH = Op("tanh", lambda g, out, a: (g * (1.0 - out * out),))
 
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + e**-x), with no overflow for any x; d/dx = s (1 - s)."""
-        return _node(_sigmoid_array(self.data), self._SIGMOID, (self,))
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent."""
+        return _node(np.tanh(self.data), self._TANH, (self,))
 
+    # d sigmoid(a)/da = s (1 - s) with s = out
     _SIGMOID = Op("sigmoid", lambda g, out, a: (g * out * (1.0 - out),))
 
-    def softplus(self) -> Tensor:
-        """log(1 + e**x), stable for large |x|; its derivative is sigmoid(x)."""
-        x = self.data
-        return _node(np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x))), self._SOFTPLUS, (self,))
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e**-x), with no overflow for any x."""
+        return _node(sigmoid_array(self.data), self._SIGMOID, (self,))
 
+    # d softplus(a)/da = d log(1 + e**a)/da = sigmoid(a)
     _SOFTPLUS = Op("softplus", lambda g, out, a: (g * _sigmoid(a),))
 
+    def softplus(self) -> Tensor:
+        """log(1 + e**x), stable for large |x|."""
+        return _node(softplus_array(self.data), self._SOFTPLUS, (self,))
+
+    # d log(sigmoid(a))/da = 1 - sigmoid(a) = sigmoid(-a)
+    _LOG_SIGMOID = Op("log_sigmoid", lambda g, out, a: (g * _sigmoid(-a),))
+
     def log_sigmoid(self) -> Tensor:
-        """log(sigmoid(x)) = -softplus(-x), finite where the naive form is log(0); d/dx = sigmoid(-x)."""
+        """log(sigmoid(x)) = -softplus(-x), finite where the naive form is log(0)."""
         x = self.data
         return _node(np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))), self._LOG_SIGMOID, (self,))
 
-    _LOG_SIGMOID = Op("log_sigmoid", lambda g, out, a: (g * _sigmoid(-a),))
+    # d relu(a)/da = 1 where a > 0, else 0 (0 at exactly 0: the mask decides, not maximum's tie rule)
+    _RELU = Op("relu", lambda g, out, a: (g * (_raw(a) > 0),))
 
     def relu(self) -> Tensor:
-        """max(0, x); the gradient at exactly 0 is 0 (the mask is x > 0, not maximum's tie rule)."""
-        # np.maximum for the value (nan stays nan, so check_finite sees it);
-        # the gradient uses the mask, which decides what happens at 0.
+        """max(0, x); the gradient at exactly 0 is 0."""
+        # np.maximum for the value (nan stays nan, so check_finite sees it).
         return _node(np.maximum(self.data, 0), self._RELU, (self,))
 
-    _RELU = Op("relu", lambda g, out, a: (g * (_data(a) > 0),))
+    # d leaky_relu(a)/da = 1 where a > 0, else slope
+    _LEAKY_RELU = Op("leaky_relu", lambda g, out, a, *, slope: (_where(_raw(a) > 0, g, g * slope),))
 
     def leaky_relu(self, slope: float = 0.01) -> Tensor:
         """x for x > 0, slope * x otherwise (gradient: 1 or slope; slope at exactly 0)."""
         x = self.data
         data = np.where(x > 0, x, x * slope)
-        return _node(data, _op_with("leaky_relu", Tensor._leaky_relu_rule, slope=slope), (self,))
+        return _node(data, with_params(self._LEAKY_RELU, slope=slope), (self,))
 
-    @staticmethod
-    def _leaky_relu_rule(g: Any, out: Any, a: Any, *, slope: float) -> tuple:
-        return (_where(_data(a) > 0, g, g * slope),)
+    # d clamp(a)/da = 1 where min <= a <= max (the value was not moved: out == a), else 0
+    _CLAMP = Op("clamp", lambda g, out, a: (g * (_raw(a) == _raw(out)),))
 
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """Limit values to [lo, hi] (None: unbounded).
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002 (PyTorch's names)
+        """Limit values to [min, max] (None: unbounded); gradient 1 on the bounds too, as PyTorch's clamp."""
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        for name, bound in (("min", min), ("max", max)):
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float, np.number))):
+                raise TypeError(f"clamp: {name} must be a number or None, got {show_value(bound)}")
+        return _node(np.clip(self.data, min, max), self._CLAMP, (self,))
 
-        Gradient 1 where lo <= x <= hi (the boundaries included, as in
-        PyTorch's clamp), 0 where the value was moved to a bound.
+    clip = clamp
+
+    # ds_i/da_j = s_i (delta_ij - s_j), so da = s * (g - sum(g * s)) along the axis, s = out
+    _SOFTMAX = Op("softmax", lambda g, out, a, *, axis: (out * (g - (g * out).sum(axis=axis, keepdims=True)),))
+
+    def softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """e**x / sum(e**x) along ``dim`` (default -1), computed on x - max(x) so no exponent overflows.
+
+        A row of all -inf has no softmax: nan for that row, without a warning (as PyTorch).
         """
-        if lo is None and hi is None:
-            raise ValueError("clip: give lo, hi or both")
-        return _node(np.clip(self.data, lo, hi), self._CLIP, (self,))
-
-    # Where the output equals the input the value was not moved: lo <= x <= hi.
-    _CLIP = Op("clip", lambda g, out, a: (g * (_data(a) == _data(out)),))
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """e**x / sum(e**x) along ``axis``, computed on x - max(x) so no exponent overflows."""
         x = self.data
-        _check_axis("softmax", axis, x)
-        e = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: empty axes allowed
-        np.exp(e, out=e)  # in place on our own temporary
-        e /= e.sum(axis=axis, keepdims=True)
-        return _node(e, _op_with("softmax", Tensor._softmax_rule, axis=axis), (self,))
+        axis = pick("softmax", "axis", axis, "dim", dim, -1)
+        check_axis("softmax", axis, x.ndim, x.shape)
+        with _quiet():  # -inf - -inf in an all -inf row: nan, silently
+            e = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: empty axes allowed
+            np.exp(e, out=e)  # in place on our own temporary
+            e /= e.sum(axis=axis, keepdims=True)
+        return _node(e, with_params(self._SOFTMAX, axis=axis), (self,))
 
-    @staticmethod
-    def _softmax_rule(g: Any, out: Any, a: Any, *, axis: int) -> tuple:
-        """ds_i/dx_j = s_i (delta_ij - s_j), so dx = s * (g - sum(g * s))."""
-        return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
+    # d(a_i - lse(a))/da_j = delta_ij - softmax_j, so da = g - e**out * sum(g) along the axis
+    _LOG_SOFTMAX = Op("log_softmax", lambda g, out, a, *, axis: (g - _exp(out) * g.sum(axis=axis, keepdims=True),))
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - log(sum(e**x)) along ``axis``, stable for any finite logits (log-sum-exp on x - max)."""
+    def log_softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """x - log(sum(e**x)) along ``dim`` (default -1), stable for any finite logits (log-sum-exp on x - max).
+
+        A row of all -inf gives nan for that row, without a warning (as PyTorch).
+        """
         x = self.data
-        _check_axis("log_softmax", axis, x)
-        shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
-        lse = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))  # the sum is >= 1: log is safe
+        axis = pick("log_softmax", "axis", axis, "dim", dim, -1)
+        check_axis("log_softmax", axis, x.ndim, x.shape)
+        with _quiet():
+            shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
+            lse = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))  # the sum is >= 1 (or nan): log is safe
         shifted -= lse
-        return _node(shifted, _op_with("log_softmax", Tensor._log_softmax_rule, axis=axis), (self,))
+        return _node(shifted, with_params(self._LOG_SOFTMAX, axis=axis), (self,))
 
-    @staticmethod
-    def _log_softmax_rule(g: Any, out: Any, a: Any, *, axis: int) -> tuple:
-        """d(x_i - lse)/dx_j = delta_ij - softmax_j, so dx = g - softmax * sum(g)."""
-        return (g - _exp(out) * g.sum(axis=axis, keepdims=True),)
+    # d clone(a)/da = 1
+    _CLONE = Op("clone", lambda g, out, a: (g,))
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory; the gradient passes through (as PyTorch's clone)."""
+        return _node(self.data.copy(), self._CLONE, (self,))
+
+    def pow(self, exponent: ArrayLike) -> Tensor:
+        """``self ** exponent`` (see `__pow__`)."""
+        return self ** exponent
+
+    # d astype(a)/da = 1, cast back to a's dtype
+    _ASTYPE = Op("astype", lambda g, out, a: (g.astype(a.dtype),))
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy converted to ``dtype``; differentiable between float dtypes, a plain leaf otherwise."""
-        dtype = _check_dtype(np.dtype(dtype))
+        dtype = as_dtype(dtype, "astype")
         data = self.data.astype(dtype)
         if dtype.kind != "f":
             return _leaf(data)
         return _node(data, self._ASTYPE, (self,))
 
-    _ASTYPE = Op("astype", lambda g, out, a: (g.astype(a.dtype),))
-
     # ---------------------------------------------------------- reductions
 
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (None: all; int, negative int or tuple); the gradient copies g back over it."""
-        axis = _axis_arg(axis)
+    # d sum/da = 1 for every summed element: g copied back over the axis
+    _SUM = Op("sum", lambda g, out, a, *, axis, keepdims: (expand(g, a.shape, axis, keepdims),))
+
+    def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+        """Sum over ``axis`` or ``dim`` (None: all; int, negative int or tuple)."""
+        axis = axis_tuple(pick("sum", "axis", axis, "dim", dim, None))
+        keepdims = bool(pick("sum", "keepdims", keepdims if keepdims else None, "keepdim", keepdim, False))
         try:
             data = self.data.sum(axis=axis, keepdims=keepdims)
         except (ValueError, TypeError) as exc:
-            raise _axis_error("sum", axis, self.data, exc) from None
-        return _node(data, _op_with("sum", Tensor._sum_rule, axis=axis, keepdims=keepdims), (self,))
+            raise axis_error("sum", axis, self.data, exc) from None
+        return _node(data, with_params(self._SUM, axis=axis, keepdims=keepdims), (self,))
 
-    @staticmethod
-    def _sum_rule(g: Any, out: Any, a: Any, *, axis: Any, keepdims: bool) -> tuple:
-        return (_expand(g, a.shape, axis, keepdims),)
+    # d mean/da = 1/count for every averaged element: g / count copied back over the axis
+    _MEAN = Op(
+        "mean",
+        lambda g, out, a, *, axis, keepdims: (expand(g / reduced_count(a.shape, axis), a.shape, axis, keepdims),),
+    )
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis``; nan (no warning) over an empty axis. Gradient g / count, copied back."""
-        axis = _axis_arg(axis)
+    def mean(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
+        """Mean over ``axis`` or ``dim``; nan (no warning) over an empty axis."""
+        axis = axis_tuple(pick("mean", "axis", axis, "dim", dim, None))
+        keepdims = bool(pick("mean", "keepdims", keepdims if keepdims else None, "keepdim", keepdim, False))
         try:
             total = self.data.sum(axis=axis, keepdims=keepdims)
         except (ValueError, TypeError) as exc:
-            raise _axis_error("mean", axis, self.data, exc) from None
-        count = _count(self.data.shape, axis)
+            raise axis_error("mean", axis, self.data, exc) from None
+        count = reduced_count(self.data.shape, axis)
         if count:
             data = total / count
         else:
             with _quiet():
                 data = total / count
-        return _node(data, _op_with("mean", Tensor._mean_rule, axis=axis, keepdims=keepdims), (self,))
-
-    @staticmethod
-    def _mean_rule(g: Any, out: Any, a: Any, *, axis: Any, keepdims: bool) -> tuple:
-        return (_expand(g / _count(a.shape, axis), a.shape, axis, keepdims),)
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Largest element over ``axis``. Tied maxima share the gradient equally (like torch.amax)."""
-        return self._extreme("max", axis, keepdims)
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Smallest element over ``axis``. Tied minima share the gradient equally (like torch.amin)."""
-        return self._extreme("min", axis, keepdims)
-
-    def _extreme(self, name: str, axis: Axis, keepdims: bool) -> Tensor:
-        axis = _axis_arg(axis)
-        try:
-            data = getattr(self.data, name)(axis=axis, keepdims=keepdims)
-        except (ValueError, TypeError) as exc:
-            if self.data.size == 0 and not isinstance(exc, AxisError):
-                raise ValueError(
-                    f"{name}: the tensor of shape {self.data.shape} has no elements along axis {axis} "
-                    "(a max/min of nothing is undefined)"
-                ) from None
-            raise _axis_error(name, axis, self.data, exc) from None
-        return _node(data, _op_with(name, Tensor._extreme_rule, axis=axis, keepdims=keepdims), (self,))
+        return _node(data, with_params(self._MEAN, axis=axis, keepdims=keepdims), (self,))
 
     @staticmethod
     def _extreme_rule(g: Any, out: Any, a: Any, *, axis: Any, keepdims: bool) -> tuple:
-        """g goes to the elements equal to the max (or min), split equally between ties."""
-        x, best = _data(a), _data(out)
+        """d max/da_i = 1/k where a_i is one of the k tied maxima (or minima), else 0."""
+        x, best = _raw(a), _raw(out)
         if not keepdims:
-            best = best.reshape(_kept_shape(x.shape, axis))
+            best = best.reshape(kept_shape(x.shape, axis))
         hit = (x == best).astype(x.dtype)  # float mask: a bool/int count would upcast float32 to float64
         share = hit / hit.sum(axis=axis, keepdims=True)
-        return (_expand(g, x.shape, axis, keepdims) * share,)
+        return (expand(g, x.shape, axis, keepdims) * share,)
+
+    _MAX = Op("max", _extreme_rule)
+    _MIN = Op("min", _extreme_rule)
+
+    def amax(self, dim: Axis = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Tensor:
+        """Largest element over ``dim``/``axis`` (None: all; int or tuple). Tied maxima share the gradient equally."""
+        return self._extreme(self._MAX, dim, keepdim, axis, keepdims)
+
+    def amin(self, dim: Axis = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Tensor:
+        """Smallest element over ``dim``/``axis``. Tied minima share the gradient equally."""
+        return self._extreme(self._MIN, dim, keepdim, axis, keepdims)
+
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Any:
+        """PyTorch's three meanings, plus numpy's ``axis=``:
+
+        * ``x.max()``: the largest element (a 0-d tensor);
+        * ``x.max(dim)`` / ``x.max(dim=1, keepdim=...)``: a named tuple ``(values, indices)``;
+          the gradient goes to the element each index names (as PyTorch);
+        * ``x.max(other_tensor)``: the elementwise `maximum`;
+        * ``x.max(axis=...)`` (numpy's spelling): the values only, as `amax` (ties share the gradient).
+        """
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        if dim is None:
+            return self._extreme(self._MAX, None, None, axis, keepdims)
+        return self._extreme_at(self._MAX_AT, "argmax", dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None, keepdims: bool | None = None) -> Any:
+        """As `max`, for the smallest element: ``min()``, ``min(dim)`` -> (values, indices), ``min(other)``, ``min(axis=)``."""
+        if isinstance(dim, Tensor):
+            return minimum(self, dim)
+        if dim is None:
+            return self._extreme(self._MIN, None, None, axis, keepdims)
+        return self._extreme_at(self._MIN_AT, "argmin", dim, keepdim)
+
+    def _extreme_at(self, op: Op, arg: str, dim: Any, keepdim: bool) -> ValuesIndices:
+        """(values, indices) along one dim: the values are gathered at the indices (one getitem-like node)."""
+        x = self.data
+        name = op.name
+        axis = check_axis(name, dim, x.ndim, x.shape)
+        if x.ndim == 0:
+            return ValuesIndices(_node(x.copy(), self._CLONE, (self,)), _leaf(np.zeros((), np.int64)))
+        if x.shape[axis] == 0:
+            raise ValueError(f"{name}: the tensor of shape {x.shape} has no elements along dim {dim}")
+        indices = getattr(x, arg)(axis=axis, keepdims=bool(keepdim))
+        out_ndim = indices.ndim
+        index = []
+        for i, n in enumerate(x.shape):
+            if i == axis:
+                index.append(indices)
+                continue
+            at = i if keepdim or i < axis else i - 1  # where dim i sits in the result
+            index.append(np.arange(n).reshape([n if j == at else 1 for j in range(out_ndim)]))
+        index_tuple = tuple(index)
+        values = _node(x[index_tuple], with_params(op, index=index_tuple, accumulate=False), (self,))
+        return ValuesIndices(values, _leaf(indices.astype(np.int64, copy=False)))
+
+    def _extreme(self, op: Op, dim: Axis, keepdim: Any, axis: Axis, keepdims: Any) -> Tensor:
+        axis = axis_tuple(pick(op.name, "axis", axis, "dim", dim, None))
+        keepdims = bool(pick(op.name, "keepdims", keepdims, "keepdim", keepdim if keepdim else None, False))
+        try:
+            data = getattr(self.data, op.name)(axis=axis, keepdims=keepdims)
+        except (ValueError, TypeError) as exc:
+            if self.data.size == 0 and not isinstance(exc, AxisError):
+                raise ValueError(
+                    f"{op.name}: the tensor of shape {self.data.shape} has no elements along axis {axis} "
+                    "(a max/min of nothing is undefined)"
+                ) from None
+            raise axis_error(op.name, axis, self.data, exc) from None
+        return _node(data, with_params(op, axis=axis, keepdims=keepdims), (self,))
 
     # ---------------------------------------------------------------- shape
 
+    # d reshape(a)/da: g reshaped back to a's shape
+    _RESHAPE = Op("reshape", lambda g, out, a: (g.reshape(a.shape),))
+
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (a tuple or separate ints; one entry may be -1)."""
+        return self._reshaped("reshape", shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for `reshape` (numpy arrays need no contiguity, so every view works)."""
+        return self._reshaped("view", shape)
+
+    def _reshaped(self, name: str, shape: tuple) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        for side in shape:
+            if isinstance(side, bool) or not isinstance(side, (int, np.integer)):
+                raise TypeError(f"{name}: the shape must be ints, got {show_value(side)} in {show_value(shape)}")
         try:
             data = self.data.reshape(shape)
         except ValueError:
             raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {self.data.shape} "
-                f"({self.data.size} elements) into {shape}"
+                f"{name}: shape {shape} is invalid for a tensor of shape {self.data.shape} "
+                f"({self.data.size} elements)"
             ) from None
         return _node(data, self._RESHAPE, (self,))
-
-    _RESHAPE = Op("reshape", lambda g, out, a: (g.reshape(a.shape),))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge axes start_dim..end_dim into one (PyTorch's semantics: flatten() is 1-D, flatten(1) keeps the batch axis)."""
@@ -682,21 +1049,27 @@ class Tensor:
         merged = int(np.prod(shape[start : end + 1]))
         return self.reshape(shape[:start] + (merged,) + shape[end + 1 :])
 
-    def squeeze(self, axis: Axis = None) -> Tensor:
-        """Drop size-1 axes (all of them, or those in ``axis``)."""
+    def squeeze(self, dim: Axis = None, *, axis: Axis = None) -> Tensor:
+        """Drop size-1 dims (all of them, or those in ``dim``/``axis``; a named dim must have size 1)."""
+        axis = pick("squeeze", "axis", axis, "dim", dim, None)
         shape = self.data.shape
         if axis is None:
             return self.reshape(tuple([n for n in shape if n != 1]))
-        axes = _axis_arg(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        axes: Any = axis_tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        if any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in axes):
+            raise TypeError(f"squeeze: dim must be an int or a tuple of ints, got {show_value(axis)}")
         if any(not -len(shape) <= a < len(shape) for a in axes):
             raise AxisError(f"squeeze: axis {axis} is out of range for a tensor of shape {shape}")
-        axes = _axes(axes, len(shape))
+        axes = normalized_axes(axes, len(shape))
         if any(shape[a] != 1 for a in axes):
             raise ValueError(f"squeeze: axis {axis} of a tensor of shape {shape} does not have size 1")
         return self.reshape(tuple([n for i, n in enumerate(shape) if i not in axes]))
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert a size-1 axis at position ``axis`` (negative counts from the new end)."""
+    def unsqueeze(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """Insert a size-1 dim at position ``dim`` (negative counts from the new end)."""
+        axis = pick("unsqueeze", "axis", axis, "dim", dim, None)
+        if axis is None:
+            raise TypeError("unsqueeze: give the position, e.g. unsqueeze(0)")
         ndim = self.data.ndim + 1
         if not -ndim <= axis < ndim:
             raise AxisError(f"unsqueeze: axis {axis} is out of range for a tensor of shape {self.data.shape}")
@@ -704,49 +1077,54 @@ class Tensor:
         shape = self.data.shape
         return self.reshape(shape[:axis] + (1,) + shape[axis:])
 
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes, numpy style: no argument reverses them; else a full permutation.
+    # d transpose(a, perm)/da: g transposed by the inverse permutation
+    _TRANSPOSE = Op("transpose", lambda g, out, a, *, perm: (_permuted(g, tuple(np.argsort(perm).tolist())),))
 
-        (Not PyTorch's two-axis swap: use `swapaxes` for that.)
-        """
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+    def permute(self, *dims: Any) -> Tensor:
+        """The dims in a new order: ``permute(2, 0, 1)`` (a full permutation, numpy's ``transpose(axes)``)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
         ndim = self.data.ndim
-        if not axes:
-            perm = tuple(range(ndim - 1, -1, -1))
-        else:
-            perm = tuple([a % ndim if -ndim <= a < ndim else a for a in axes]) if ndim else axes
-            if sorted(perm) != list(range(ndim)):
-                raise ValueError(f"transpose: axes {axes} are not a permutation of the axes of a tensor of shape {self.data.shape}")
-        return _node(self.data.transpose(perm), _op_with("transpose", Tensor._transpose_rule, perm=perm), (self,))
+        for d in dims:
+            if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+                raise TypeError(f"permute: dims must be ints, got {show_value(d)} in {show_value(dims)}")
+        perm = tuple([int(d) % ndim if -ndim <= d < ndim else int(d) for d in dims]) if ndim else tuple(dims)
+        if sorted(perm) != list(range(ndim)):
+            raise ValueError(
+                f"permute: dims {dims} are not a permutation of the {ndim} dims of a tensor of shape {self.data.shape}"
+            )
+        return _node(self.data.transpose(perm), with_params(self._TRANSPOSE, perm=perm), (self,))
 
-    @staticmethod
-    def _transpose_rule(g: Any, out: Any, a: Any, *, perm: tuple) -> tuple:
-        inverse = [0] * len(perm)
-        for i, p in enumerate(perm):
-            inverse[p] = i
-        return (g.transpose(tuple(inverse)),)
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dims (PyTorch's ``transpose(dim0, dim1)``); `permute` reorders all of them."""
+        ndim = self.data.ndim
+        a = check_axis("transpose", dim0, ndim, self.data.shape) if ndim else 0
+        b = check_axis("transpose", dim1, ndim, self.data.shape) if ndim else 0
+        perm = list(range(ndim))
+        if ndim:
+            perm[a], perm[b] = b, a
+        return self.permute(perm)
 
-    # (x @ W.T is recognised by matmul through this Op: see `linear`.)
+    swapaxes = transpose  # numpy's name for the same swap
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a tensor of at most 2 dims, as PyTorch)."""
+        if self.data.ndim > 2:
+            raise ValueError(
+                f"t: needs a tensor of at most 2 dims, got shape {self.data.shape}; use transpose(dim0, dim1) or permute"
+            )
+        return self.permute(tuple(range(self.data.ndim - 1, -1, -1)))
 
     @property
     def T(self) -> Tensor:
-        """All axes reversed (numpy's .T; for a matrix, the transpose)."""
-        return self.transpose()
+        """All dims reversed (for a matrix, the transpose)."""
+        return self.permute(tuple(range(self.data.ndim - 1, -1, -1)))
 
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Exchange two axes (PyTorch's ``transpose(dim0, dim1)``)."""
-        ndim = self.data.ndim
-        try:
-            a, b = range(ndim)[axis1], range(ndim)[axis2]
-        except IndexError:
-            raise AxisError(f"swapaxes: axes ({axis1}, {axis2}) out of range for a tensor of shape {self.data.shape}") from None
-        perm = list(range(ndim))
-        perm[a], perm[b] = b, a
-        return self.transpose(perm)
+    # d broadcast_to(a)/da: g summed back over the repeated axes
+    _BROADCAST_TO = Op("broadcast_to", lambda g, out, a: (unbroadcast(g, a.shape),))
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
-        """Repeat along size-1 / new leading axes to ``shape``; the gradient sums them back (`unbroadcast`)."""
+        """Repeat along size-1 / new leading axes to ``shape``."""
         shape = tuple(shape)
         try:
             data = np.broadcast_to(self.data, shape)
@@ -754,79 +1132,102 @@ class Tensor:
             raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {self.data.shape} to {shape}") from None
         return _node(data, self._BROADCAST_TO, (self,))
 
-    _BROADCAST_TO = Op("broadcast_to", lambda g, out, a: (unbroadcast(g, a.shape),))
-
     # ------------------------------------------------------------ indexing
 
-    def __getitem__(self, index: Any) -> Tensor:
-        """numpy indexing: ints, slices, None, Ellipsis, bool masks, integer arrays/lists.
+    # d a[index]/da: g scattered into zeros at index (added up where an integer array repeats an element)
+    _GETITEM = Op("getitem", lambda g, out, a, *, index, accumulate: (_scatter(g, a.shape, index, accumulate),))
 
-        The gradient scatters g back into zeros; with integer arrays it uses
-        np.add.at, so an element picked twice gets both contributions.
-        """
-        index = _clean_index(index)
+    # max(dim) / min(dim) values: the elements the indices name, gathered as getitem gathers them
+    _MAX_AT = Op("max", _GETITEM.rule)
+    _MIN_AT = Op("min", _GETITEM.rule)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """numpy indexing: ints, slices, None, Ellipsis, bool masks, integer arrays/lists."""
+        index = clean_index(index, Tensor)
         try:
             data = self.data[index]
         except IndexError as exc:
-            raise IndexError(f"index {_show_index(index)} is invalid for a tensor of shape {self.data.shape}: {exc}") from None
+            raise IndexError(f"index {show_index(index)} is invalid for a tensor of shape {self.data.shape}: {exc}") from None
         if type(data) is not _ndarray:
             data = np.asarray(data)  # an element comes back as a numpy scalar
-        accumulate = _has_integer_array(index)
-        return _node(data, Op("getitem", lambda g, out, a: (_scatter(g, a.shape, index, accumulate),)), (self,))
+        op = with_params(self._GETITEM, index=index, accumulate=has_integer_array(index))
+        return _node(data, op, (self,))
+
+    # d scatter(a)/da: g picked at index (scatter is getitem's gradient, recorded under create_graph)
+    _SCATTER = Op("scatter", lambda g, out, a, *, index: (g[index],))
 
     def _scatter_into(self, shape: Shape, index: Any, accumulate: bool) -> Tensor:
-        """zeros(shape) with self added at ``index``: getitem's gradient as a Tensor op (create_graph)."""
-        return _node(_scatter(self.data, shape, index, accumulate), Op("scatter", lambda g, out, a: (g[index],)), (self,))
+        """zeros(shape) with self added at ``index``: getitem's gradient as a Tensor op."""
+        return _node(scatter(self.data, shape, index, accumulate), with_params(self._SCATTER, index=index), (self,))
 
+    # ---------------------------------------------------------- conversions
+    # Last in the class: `float`, `int`, `bool` and `type` are method names from here on.
 
-# ------------------------------------------------------- rules with parameters
+    def cpu(self) -> Tensor:
+        """Self: every tensor lives in main memory."""
+        return self
 
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to('cpu')``, ``to(other_tensor)`` (its dtype), ``to(device, dtype)``, ``to(dtype=...)``."""
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        kwargs.pop("copy", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to: unknown arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.data.dtype
+            elif isinstance(arg, str) or type(arg).__name__ == "device":
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(f"to: only the 'cpu' device exists here, got {device!r} (see docs/from-pytorch.md)")
+        if dtype is None or as_dtype(dtype, "to") == self.data.dtype:
+            return self
+        return self.astype(dtype)
 
-def _op_with(name: str, rule: Callable[..., Any], skip_unneeded: bool = False, **params: Any) -> Op:
-    """The Op for a rule that needs constants (an axis, a slope): made once per distinct value, then reused."""
-    key = (rule, *params.items())
-    op = _ops_with_params.get(key)
-    if op is None:
-        op = _ops_with_params[key] = Op(name, functools.partial(rule, **params), skip_unneeded)
-    return op
+    def float(self) -> Tensor:
+        """A float32 copy (self when already float32)."""
+        return self if self.data.dtype == _FLOAT32 else self.astype(np.float32)
 
+    def double(self) -> Tensor:
+        """A float64 copy (self when already float64)."""
+        return self if self.data.dtype == np.float64 else self.astype(np.float64)
 
-_ops_with_params: dict[tuple, Op] = {}
-_MATRIX_T = _op_with("transpose", Tensor._transpose_rule, perm=(1, 0))  # what W.T of a matrix records
+    def long(self) -> Tensor:
+        """An int64 copy (no gradient)."""
+        return self if self.data.dtype == np.int64 else self.astype(np.int64)
+
+    def int(self) -> Tensor:
+        """An int32 copy (no gradient)."""
+        return self if self.data.dtype == np.int32 else self.astype(np.int32)
+
+    def bool(self) -> Tensor:
+        """A bool copy (no gradient)."""
+        return self if self.data.dtype == np.bool_ else self.astype(np.bool_)
+
+    def type(self, dtype: Any = None) -> Any:
+        """With no argument the dtype's name (e.g. 'float32'); with one, the tensor converted to it."""
+        if dtype is None:
+            return str(self.data.dtype)
+        return self.to(dtype)
 
 
 # ------------------------------------------------------------- free functions
-
-
-def matmul(a: ArrayLike, b: ArrayLike) -> Tensor:
-    """a @ b with numpy's rules: 1-D operands are vectors, leading axes are broadcast batch axes.
-
-    ``x @ W.T`` for a matrix W is recorded as one `linear` node on W itself
-    (the ``.T`` node is left out of the graph): the same numbers and
-    gradients, but W's gradient is made in W's own layout instead of as a
-    transposed view the core would have to copy.
-    """
-    a, b = _as_tensor(a), _as_tensor(b)
-    if b._op is _MATRIX_T and a.data.ndim and a.data.shape[-1] == b.data.shape[0]:
-        return linear(a, b._prev[0])
-    try:
-        data = a.data @ b.data
-    except ValueError:
-        raise _matmul_error(a.data.shape, b.data.shape) from None
-    if type(data) is not _ndarray:
-        data = np.asarray(data)
-    return _node(data, _MATMUL, (a, b))
+# Operations on several tensors, each with its rule right above it.
 
 
 def _matmul_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BOTH) -> tuple:
     """For C = A @ B: dA = G @ B^T, dB = A^T @ G, with vectors lifted to matrices and batch axes summed back."""
     if a.ndim == 2 and b.ndim == 2:  # the common case: one product per gradient, no reshapes
         return (
-            _reduce_to(g @ b.T, a) if needs_input_grad[0] else None,
-            _reduce_to(a.T @ g, b) if needs_input_grad[1] else None,
+            reduce_to(g @ b.T, a) if needs_input_grad[0] else None,
+            reduce_to(a.T @ g, b) if needs_input_grad[1] else None,
         )
     if a.ndim == 1 and b.ndim == 1:  # dot product: out is a scalar
-        return (_reduce_to(g * b, a) if needs_input_grad[0] else None, _reduce_to(g * a, b) if needs_input_grad[1] else None)
+        return (reduce_to(g * b, a) if needs_input_grad[0] else None, reduce_to(g * a, b) if needs_input_grad[1] else None)
     # numpy treats a vector a as a (1, k) matrix and a vector b as (k, 1), then drops that axis from out.
     A = a.reshape((1,) + a.shape) if a.ndim == 1 else a
     B = b.reshape(b.shape + (1,)) if b.ndim == 1 else b
@@ -835,29 +1236,60 @@ def _matmul_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BO
         G = G.reshape(G.shape[:-1] + (1, G.shape[-1]))
     if b.ndim == 1:
         G = G.reshape(G.shape + (1,))
-    ga = _shaped(_reduce_to(G @ B.swapaxes(-1, -2), A), a.shape) if needs_input_grad[0] else None
-    gb = _shaped(_reduce_to(A.swapaxes(-1, -2) @ G, B), b.shape) if needs_input_grad[1] else None
+    ga = _shaped(reduce_to(G @ B.swapaxes(-1, -2), A), a.shape) if needs_input_grad[0] else None
+    gb = _shaped(reduce_to(A.swapaxes(-1, -2) @ G, B), b.shape) if needs_input_grad[1] else None
     return (ga, gb)
-
-
-def _shaped(g: Any, shape: Shape) -> Any:
-    """g.reshape(shape) only when the shape differs: a reshape is a view, which the core copies for a leaf."""
-    return g if g.shape == shape else g.reshape(shape)
 
 
 _MATMUL = Op("@", _matmul_rule, skip_unneeded=True)
 
 
-def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> Tensor:
-    """``x @ weight.T + bias`` as ONE node, with PyTorch's layout: weight is (out, in).
+def matmul(a: ArrayLike, b: ArrayLike) -> Tensor:
+    """a @ b with numpy's rules: 1-D operands are vectors, leading axes are broadcast batch axes."""
+    a, b = as_tensor(a), as_tensor(b)
+    try:
+        data = a.data @ b.data
+    except ValueError:
+        raise matmul_error(a.data.shape, b.data.shape) from None
+    if type(data) is not _ndarray:
+        data = np.asarray(data)
+    return _node(data, _MATMUL, (a, b))
 
-    The same numbers and gradients as writing it with ``@``, ``.T`` and ``+``,
-    but one node instead of three, and the weight's gradient ``g.T @ x`` comes
-    out in the weight's own layout (the three-node form makes it as a
-    transposed view, and the core must copy a view before a leaf keeps it).
+
+def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs_input_grad: tuple = (True, True, True)) -> tuple:
+    """dx = g @ W, dW = g^T @ x (batch axes flattened into one), db = g summed over the batch."""
+    gx = reduce_to(g @ w, x) if needs_input_grad[0] else None
+    gw = None
+    if needs_input_grad[1]:
+        g2 = g.reshape((-1, g.shape[-1]))
+        x2 = x.reshape((-1, x.shape[-1]))
+        # One sample: an outer product by broadcasting. OpenBLAS runs the
+        # (out, 1) @ (1, in) product several times slower than this.
+        gw = reduce_to(g2.T * x2 if x2.shape[0] == 1 else g2.T @ x2, w)
+    if b is None:
+        return (gx, gw)
+    gb = None
+    if needs_input_grad[2]:
+        # the usual (out,) bias: one sum over the batch rows, no general unbroadcast
+        gb = g.reshape((-1, g.shape[-1])).sum(axis=0) if b.ndim == 1 else g
+        gb = reduce_to(gb, b)
+    return (gx, gw, gb)
+
+
+_LINEAR = Op("linear", _linear_rule, skip_unneeded=True)  # with or without the bias input
+
+
+def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> Tensor:
+    """``x @ weight.T + bias`` as ONE fused node, with PyTorch's layout: weight is (out, in).
+
+    The fast path `nn.Linear` uses: the same numbers and gradients as writing
+    ``x @ weight.T + bias``, but one node instead of three, and the weight's
+    gradient ``g.T @ x`` comes out in the weight's own layout (the three-node
+    form makes it as a transposed view, which the core must copy before a leaf
+    keeps it). A picture shows it as one `linear` box.
     ``x`` may be (in,) or (..., in); ``bias`` (out,) or None.
     """
-    x, weight = _as_tensor(x), _as_tensor(weight)
+    x, weight = as_tensor(x), as_tensor(weight)
     if weight.data.ndim != 2 or x.data.ndim == 0 or x.data.shape[-1] != weight.data.shape[1]:
         raise ValueError(
             f"linear: input of shape {x.data.shape} does not fit a weight of shape {weight.data.shape} "
@@ -866,7 +1298,7 @@ def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> Te
     data = x.data @ weight.data.T
     if bias is None:
         return _node(data, _LINEAR, (x, weight))
-    bias = _as_tensor(bias)
+    bias = as_tensor(bias)
     try:
         if bias.data.dtype == data.dtype and bias.data.ndim == 1:
             data += bias.data  # in place on our own product: one array fewer per layer
@@ -877,53 +1309,34 @@ def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> Te
     return _node(data, _LINEAR, (x, weight, bias))
 
 
-def _linear_rule(g: Any, out: Any, x: Any, w: Any, b: Any = None, needs_input_grad: tuple = (True, True, True)) -> tuple:
-    """dx = g @ W, dW = g^T @ x (batch axes flattened into one), db = g summed over the batch."""
-    gx = _reduce_to(g @ w, x) if needs_input_grad[0] else None
-    gw = None
-    if needs_input_grad[1]:
-        g2 = g.reshape((-1, g.shape[-1]))
-        x2 = x.reshape((-1, x.shape[-1]))
-        # One sample: an outer product by broadcasting. OpenBLAS runs the
-        # (out, 1) @ (1, in) product several times slower than this.
-        gw = _reduce_to(g2.T * x2 if x2.shape[0] == 1 else g2.T @ x2, w)
-    if b is None:
-        return (gx, gw)
-    gb = None
-    if needs_input_grad[2]:
-        # the usual (out,) bias: one sum over the batch rows, no general unbroadcast
-        gb = g.reshape((-1, g.shape[-1])).sum(axis=0) if b.ndim == 1 else g
-        gb = _reduce_to(gb, b)
-    return (gx, gw, gb)
-
-
-_LINEAR = Op("linear", _linear_rule, skip_unneeded=True)  # with or without the bias input
-
-
 def _power(a: Tensor, b: Tensor) -> Tensor:
+    """a ** b for two tensors (its rule, Tensor._POW, sits above Tensor.__pow__)."""
     with _quiet():
         try:
             data = a.data**b.data
         except ValueError:
-            raise _broadcast_error("power", a.data.shape, b.data.shape) from None
-    return _node(data, _POW, (a, b))
+            raise broadcast_error("power", a.data.shape, b.data.shape) from None
+    return _node(data, Tensor._POW, (a, b))
 
 
-def _pow_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BOTH) -> tuple:
-    """d(a**b)/da = b a**(b-1); d(a**b)/db = a**b ln a (taken as 0 where a == 0, the limit for b > 0)."""
-    ga = _reduce_to(g * b * a ** (b - 1), a) if needs_input_grad[0] else None
-    gb = None
-    if needs_input_grad[1]:
-        gb = _reduce_to(_where(_data(a) == 0, 0.0, g * out * _log(a)), b)
-    return (ga, gb)
+def _concatenate_rule(g: Any, out: Any, *parts: Any, axis: int) -> tuple:
+    """d concatenate(parts)/d part = the slice of g where that part sits."""
+    axis %= out.ndim
+    before = (slice(None),) * axis
+    grads, start = [], 0
+    for p in parts:
+        stop = start + p.shape[axis]
+        grads.append(reduce_to(g[before + (slice(start, stop),)], p))
+        start = stop
+    return tuple(grads)
 
 
-_POW = Op("**", _pow_rule, skip_unneeded=True)
+_CONCATENATE = Op("concatenate", _concatenate_rule)
 
 
 def concatenate(tensors: Sequence[ArrayLike], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; each input's gradient is its slice of g."""
-    parts = tuple([_as_tensor(t) for t in tensors])
+    """Join tensors along an existing axis."""
+    parts = tuple([as_tensor(t) for t in tensors])
     if not parts:
         raise ValueError("concatenate: needs at least one tensor")
     try:
@@ -931,23 +1344,21 @@ def concatenate(tensors: Sequence[ArrayLike], axis: int = 0) -> Tensor:
     except (ValueError, TypeError) as exc:
         shapes = ", ".join(str(t.data.shape) for t in parts)
         raise ValueError(f"concatenate: cannot join tensors of shapes {shapes} along axis {axis}: {exc}") from None
-    return _node(data, _op_with("concatenate", _concatenate_rule, axis=axis), parts)
+    return _node(data, with_params(_CONCATENATE, axis=axis), parts)
 
 
-def _concatenate_rule(g: Any, out: Any, *parts: Any, axis: int) -> tuple:
-    axis %= out.ndim
-    before = (slice(None),) * axis
-    grads, start = [], 0
-    for p in parts:
-        stop = start + p.shape[axis]
-        grads.append(_reduce_to(g[before + (slice(start, stop),)], p))
-        start = stop
-    return tuple(grads)
+# d stack(parts)/d part_i = g[..., i, ...] (index i along the new axis)
+_STACK = Op(
+    "stack",
+    lambda g, out, *parts, axis: tuple(
+        [reduce_to(g[(slice(None),) * (axis % out.ndim) + (i,)], p) for i, p in enumerate(parts)]
+    ),
+)
 
 
 def stack(tensors: Sequence[ArrayLike], axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a new axis; input i's gradient is g[..., i, ...]."""
-    parts = tuple([_as_tensor(t) for t in tensors])
+    """Join same-shape tensors along a new axis."""
+    parts = tuple([as_tensor(t) for t in tensors])
     if not parts:
         raise ValueError("stack: needs at least one tensor")
     try:
@@ -955,19 +1366,23 @@ def stack(tensors: Sequence[ArrayLike], axis: int = 0) -> Tensor:
     except (ValueError, TypeError) as exc:
         shapes = ", ".join(str(t.data.shape) for t in parts)
         raise ValueError(f"stack: cannot stack tensors of shapes {shapes} along axis {axis}: {exc}") from None
-    return _node(data, _op_with("stack", _stack_rule, axis=axis), parts)
+    return _node(data, with_params(_STACK, axis=axis), parts)
 
 
-def _stack_rule(g: Any, out: Any, *parts: Any, axis: int) -> tuple:
-    before = (slice(None),) * (axis % out.ndim)
-    return tuple([_reduce_to(g[before + (i,)], p) for i, p in enumerate(parts)])
+# d where(c, a, b)/da = g where c holds, else 0; d/db = g where it does not; the condition gets none
+_WHERE = Op(
+    "where",
+    lambda g, out, cond, a, b, needs_input_grad=(False, True, True): (
+        None,
+        reduce_to(_where(_raw(cond), g, 0), a) if needs_input_grad[1] else None,
+        reduce_to(_where(_raw(cond), 0, g), b) if needs_input_grad[2] else None,
+    ),
+    skip_unneeded=True,
+)
 
 
 def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
-    """a where ``condition`` holds, else b (broadcast); each gets g where it was chosen.
-
-    ``condition`` is a bool array or bool Tensor: it carries no gradient.
-    """
+    """a where ``condition`` holds, else b (broadcast). ``condition`` is a bool array or Tensor: no gradient."""
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype} (compare first, e.g. x > 0)")
@@ -981,16 +1396,22 @@ def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
     return _node(data, _WHERE, (_leaf(cond), a, b))
 
 
-def _where_rule(g: Any, out: Any, cond: Any, a: Any, b: Any, needs_input_grad: tuple = (False, True, True)) -> tuple:
-    c = _data(cond)
+def _choice_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BOTH) -> tuple:
+    """d maximum(a, b)/da = 1 where a was chosen, 1/2 on a tie, else 0 (and the same for b)."""
+    x, y, chosen = _raw(a), _raw(b), _raw(out)
+    share_a = (x == chosen).astype(chosen.dtype)
+    share_b = (y == chosen).astype(chosen.dtype)
+    tie = share_a * share_b
+    share_a -= tie * 0.5  # fresh arrays of our own: changing them in place is safe
+    share_b -= tie * 0.5
     return (
-        None,
-        _reduce_to(_where(c, g, 0), a) if needs_input_grad[1] else None,
-        _reduce_to(_where(c, 0, g), b) if needs_input_grad[2] else None,
+        reduce_to(g * share_a, a) if needs_input_grad[0] else None,
+        reduce_to(g * share_b, b) if needs_input_grad[1] else None,
     )
 
 
-_WHERE = Op("where", _where_rule, skip_unneeded=True)
+_MAXIMUM = Op("maximum", _choice_rule, skip_unneeded=True)
+_MINIMUM = Op("minimum", _choice_rule, skip_unneeded=True)
 
 
 def maximum(a: ArrayLike, b: ArrayLike) -> Tensor:
@@ -1005,56 +1426,26 @@ def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
     return _binary(np.minimum, "minimum", _MINIMUM, a, b)
 
 
-def _choice_rule(g: Any, out: Any, a: Any, b: Any, needs_input_grad: tuple = _BOTH) -> tuple:
-    """The input whose value was chosen gets g; on a tie each gets g/2."""
-    x, y, chosen = _data(a), _data(b), _data(out)
-    share_a = (x == chosen).astype(chosen.dtype)
-    share_b = (y == chosen).astype(chosen.dtype)
-    tie = share_a * share_b
-    share_a -= tie * 0.5  # fresh arrays of our own: changing them in place is safe
-    share_b -= tie * 0.5
-    return (
-        _reduce_to(g * share_a, a) if needs_input_grad[0] else None,
-        _reduce_to(g * share_b, b) if needs_input_grad[1] else None,
-    )
+# numpy ufuncs met as `ndarray <op> tensor`: the Tensor operation records the graph
+_ROUTED_UFUNCS: dict[Any, Any] = {
+    np.add: _operator.add,
+    np.subtract: _operator.sub,
+    np.multiply: _operator.mul,
+    np.true_divide: _operator.truediv,
+    np.power: _operator.pow,
+    np.matmul: _operator.matmul,
+    np.equal: _operator.eq,
+    np.not_equal: _operator.ne,
+    np.less: _operator.lt,
+    np.less_equal: _operator.le,
+    np.greater: _operator.gt,
+    np.greater_equal: _operator.ge,
+    np.maximum: maximum,
+    np.minimum: minimum,
+}
 
 
-_MAXIMUM = Op("maximum", _choice_rule, skip_unneeded=True)
-_MINIMUM = Op("minimum", _choice_rule, skip_unneeded=True)
-
-
-# ------------------------------------------------------------ constructors
-
-
-def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
-    """A new Tensor holding a *copy* of ``data`` (``Tensor(array)`` shares the array instead)."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray):
-        data = data.copy()
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
-
-
-def zeros(shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(shape, dtype=dtype), requires_grad=requires_grad)
-
-
-def ones(shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(shape, dtype=dtype), requires_grad=requires_grad)
-
-
-def randn(
-    shape: int | Sequence[int],
-    rng: np.random.Generator | int | None = None,
-    dtype: Any = np.float32,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Standard normal samples; ``rng`` is a Generator or a seed (None: fresh entropy)."""
-    rng = np.random.default_rng(rng)
-    return Tensor(rng.standard_normal(shape).astype(dtype, copy=False), requires_grad=requires_grad)
-
-
-# ------------------------------------------------------------------ helpers
+# ------------------------------------------------------------ making nodes
 
 
 def from_op(data: ArrayLike, op: Op, inputs: Sequence[Tensor]) -> Tensor:
@@ -1073,7 +1464,19 @@ def from_op(data: ArrayLike, op: Op, inputs: Sequence[Tensor]) -> Tensor:
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"from_op: input {i} is a {type(t).__name__}, not a Tensor")
-    return _node(_to_array(data, None), op, inputs)
+    if type(data) is not _ndarray:
+        data = to_array(data.data if isinstance(data, Tensor) else data, None)
+    return _node(data, op, inputs)
+
+
+def as_tensor(x: Any) -> Tensor:
+    """``x`` itself when it is a Tensor, else a Tensor sharing the array (Python data: float32)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        check_dtype(x.dtype)
+        return _leaf(x)
+    return Tensor(x)
 
 
 def _leaf(data: np.ndarray) -> Tensor:
@@ -1081,11 +1484,14 @@ def _leaf(data: np.ndarray) -> Tensor:
     t = _new(Tensor)
     t.data = data
     t._grad = None
+    t._grad_tensor = None
     t.label = ""
     t._op = None
     t._prev = ()
     t._requires_grad = False
     t._scope = _mode.scope
+    t._version = 0
+    t._stamp = 0
     return t
 
 
@@ -1096,8 +1502,11 @@ def _node(data: Any, op: Op, prev: tuple) -> Tensor:
     t = _new(Tensor)
     t.data = data
     t._grad = None
+    t._grad_tensor = None
     t.label = ""
     t._scope = _mode.scope
+    t._version = 0
+    t._stamp = _changes.count
     if _mode.enabled:
         for p in prev:
             if p._requires_grad:
@@ -1111,11 +1520,32 @@ def _node(data: Any, op: Op, prev: tuple) -> Tensor:
     return t
 
 
+def _check_unchanged(root: Tensor) -> None:
+    """Refuse a backward pass through a node whose saved tensors were changed in place since it was made."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node._op is None:  # a leaf saved nothing
+            continue
+        stamp = node._stamp
+        for p in (node, *node._prev):
+            if p._version > stamp:
+                raise RuntimeError(
+                    f"backward: a tensor of shape {p.data.shape} that '{node._op.name}' saved for its gradient "
+                    "was changed in place after it was used (+=, -=, *=, /=, add_, zero_, fill_ ...); "
+                    "make the change on a copy (x = x + ...), or compute the result again after the change"
+                )
+            if p._prev and p not in seen:
+                seen.add(p)
+                stack.append(p)
+
+
 def _binary(ufunc: Any, name: str, op: Op, a: Tensor, b: Tensor) -> Tensor:
     try:
         data = ufunc(a.data, b.data)
     except ValueError:
-        raise _broadcast_error(name, a.data.shape, b.data.shape) from None
+        raise broadcast_error(name, a.data.shape, b.data.shape) from None
     return _node(data, op, (a, b))
 
 
@@ -1128,78 +1558,14 @@ def _compare(ufunc: Any, symbol: str, a: Tensor, other: Any) -> Any:
     try:
         return _leaf(np.asarray(ufunc(a.data, other.data)))
     except ValueError:
-        raise _broadcast_error(f"compare ({symbol})", a.data.shape, other.data.shape) from None
-
-
-def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    """The constructor's conversion: Python data -> float32 by default, arrays keep their dtype."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"Tensor: {dtype!r} is not a dtype") from None
-        _check_dtype(dtype)
-    if isinstance(data, np.ndarray):
-        _check_dtype(data.dtype)
-        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
-    if isinstance(data, np.generic):
-        _check_dtype(data.dtype)
-        return np.asarray(data, dtype=dtype)
-    if _is_value(data):
-        raise TypeError("Tensor(...) cannot hold a Value: use Tensor(value.data), or keep scalars as Values")
-    try:
-        array = np.asarray(data)
-    except ValueError as exc:
-        raise ValueError(f"Tensor: cannot make an array from this {type(data).__name__}: {exc}") from None
-    _check_dtype(array.dtype)
-    return array.astype(dtype if dtype is not None else np.float32, copy=False)
-
-
-def _check_dtype(dtype: np.dtype) -> np.dtype:
-    if dtype.kind not in _ALLOWED_KINDS:
-        raise TypeError(
-            f"Tensor: unsupported dtype {dtype} (kind {dtype.kind!r}); "
-            "use a float (float32, float64), integer or bool dtype"
-        )
-    return dtype
+        raise broadcast_error(f"compare ({symbol})", a.data.shape, other.data.shape) from None
 
 
 def _operand(x: Any, like: Tensor) -> Tensor:
-    """``x`` as a Tensor operand of an op with ``like``: numbers become constant leaves.
-
-    A Python or numpy scalar takes ``like``'s float dtype (so ``x * 0.5``
-    stays float32, as Python scalars do in numpy and 0-d tensors in PyTorch).
-    """
-    if type(x) is Tensor:
+    """``x`` as a Tensor operand of an op with ``like``: numbers become constant leaves of like's dtype."""
+    if type(x) is Tensor or isinstance(x, Tensor):
         return x
-    if isinstance(x, (int, float, np.generic)):
-        if isinstance(x, np.generic):
-            _check_dtype(x.dtype)
-        dtype = like.data.dtype
-        if dtype.kind != "f":  # an int/bool tensor: numpy's rules decide (int + 0.5 is float64)
-            dtype = np.result_type(dtype, x.item() if isinstance(x, np.generic) else x)
-        return _leaf(np.asarray(x, dtype=dtype))
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        _check_dtype(x.dtype)
-        return _leaf(x)
-    if isinstance(x, (list, tuple)):
-        return _leaf(_to_array(x, None))
-    if _is_value(x):
-        raise TypeError("cannot combine a Tensor with a Value: use Tensors for arrays, Values for scalars")
-    raise TypeError(f"unsupported operand of type {type(x).__name__} for a Tensor operation")
-
-
-def _as_tensor(x: Any) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        _check_dtype(x.dtype)
-        return _leaf(x)
-    return Tensor(x)
+    return _leaf(operand_array(x, like.data.dtype))
 
 
 def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
@@ -1208,197 +1574,16 @@ def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         return a, _operand(b, a)
     if isinstance(b, Tensor):
         return _operand(a, b), b
-    a = _as_tensor(a)
+    a = as_tensor(a)
     return a, _operand(b, a)
 
 
-def _is_value(x: Any) -> bool:
-    return isinstance(x, Value)
+def _shaped(g: Any, shape: Shape) -> Any:
+    """g.reshape(shape) only when the shape differs: a reshape is a view, which the core copies for a leaf."""
+    return g if g.shape == shape else g.reshape(shape)
 
 
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
-
-
-# --------------------------------------------------- error messages
-
-
-def _broadcast_error(name: str, shape_a: Shape, shape_b: Shape) -> ValueError:
-    return ValueError(f"{name}: shapes {shape_a} and {shape_b} cannot be broadcast together")
-
-
-def _matmul_error(shape_a: Shape, shape_b: Shape) -> ValueError:
-    if not shape_a or not shape_b:
-        return ValueError(
-            f"matmul: operands need at least 1 dimension, got shapes {shape_a} and {shape_b} "
-            "(use * to multiply by a scalar)"
-        )
-    k_a = shape_a[-1]
-    k_b = shape_b[-2] if len(shape_b) > 1 else shape_b[0]
-    if k_a != k_b:
-        return ValueError(f"matmul: shapes {shape_a} and {shape_b} are not aligned ({k_a} != {k_b})")
-    return ValueError(
-        f"matmul: batch shapes {shape_a[:-2]} and {shape_b[:-2]} cannot be broadcast together "
-        f"(shapes {shape_a} and {shape_b})"
-    )
-
-
-def _axis_error(name: str, axis: Any, data: np.ndarray, exc: Exception) -> Exception:
-    message = f"{name}: invalid axis {axis!r} for a tensor of shape {data.shape}: {exc}"
-    if isinstance(exc, AxisError):
-        return AxisError(message)
-    return type(exc)(message)
-
-
-def _check_axis(name: str, axis: int, data: np.ndarray) -> None:
-    if not isinstance(axis, (int, np.integer)) or not -data.ndim <= axis < data.ndim:
-        raise AxisError(f"{name}: axis {axis!r} is out of range for a tensor of shape {data.shape}")
-
-
-def _show_index(index: Any) -> str:
-    parts = index if type(index) is tuple else (index,)
-    shown = []
-    for p in parts:
-        if isinstance(p, np.ndarray):
-            shown.append(f"array(shape={p.shape}, dtype={p.dtype})" if p.size > 8 else repr(p.tolist()))
-        elif isinstance(p, slice):
-            text = ("" if p.start is None else str(p.start)) + ":" + ("" if p.stop is None else str(p.stop))
-            shown.append(text if p.step is None else f"{text}:{p.step}")
-        elif p is Ellipsis:
-            shown.append("...")
-        else:
-            shown.append(repr(p))
-    return "[" + ", ".join(shown) + "]"
-
-
-# ------------------------------------------------- shapes, axes, indices
-
-
-# Hot-path tuples are built as tuple([...]), not tuple(generator): CPython
-# sizes a generator's tuple by guessing and then resizing it, which moves
-# tuples between its free lists and looks like slow memory growth.
-
-
-def unbroadcast(g: Any, shape: Shape) -> Any:
-    """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
-
-    The gradient of a broadcast is a sum: an input element copied to many
-    output elements receives all their gradients. Works on arrays and Tensors.
-    """
-    if g.shape == shape:
-        return g
-    lead = len(g.shape) - len(shape)
-    if lead:  # axes broadcasting added in front: summed away
-        g = g.sum(axis=tuple(range(lead)))
-    stretched = tuple([i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1])
-    if stretched:  # size-1 axes broadcasting stretched: summed back to size 1
-        g = g.sum(axis=stretched, keepdims=True)
-    return g  # fresh sums, not reshaped views (the core would have to copy a view for a leaf)
-
-
-def _reduce_to(g: Any, x: Any) -> Any:
-    """The gradient for input ``x``: `unbroadcast` to its shape, cast to its dtype (mixed-dtype ops promote)."""
-    if g.shape != x.shape:
-        g = unbroadcast(g, x.shape)
-    if g.dtype is not x.dtype and g.dtype != x.dtype:
-        g = g.astype(x.dtype)
-    return g
-
-
-def _axis_arg(axis: Any) -> Any:
-    """Lists of axes become tuples (hashable, and what numpy expects)."""
-    return tuple(axis) if isinstance(axis, list) else axis
-
-
-def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
-    """``axis`` (None, int or tuple, negatives allowed) as sorted non-negative axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    if not isinstance(axis, tuple):
-        axis = (axis,)
-    return tuple(sorted(int(a) % ndim for a in axis))
-
-
-def _kept_shape(shape: Shape, axis: Any) -> Shape:
-    """The shape of a reduction over ``axis`` with keepdims=True."""
-    axes = _axes(axis, len(shape))
-    return tuple([1 if i in axes else n for i, n in enumerate(shape)])
-
-
-def _count(shape: Shape, axis: Any) -> int:
-    """How many elements a reduction over ``axis`` combines into each result."""
-    count = 1
-    for i in _axes(axis, len(shape)):
-        count *= shape[i]
-    return count
-
-
-def _expand(g: Any, shape: Shape, axis: Any, keepdims: bool) -> Any:
-    """Undo a reduction's shape: put the reduced axes back as size 1, then broadcast g over them."""
-    if not keepdims:
-        g = g.reshape(_kept_shape(shape, axis))
-    if type(g) is Tensor:
-        return g.broadcast_to(shape)
-    return np.broadcast_to(g, shape)  # a read-only view: no copy (the core copies it if a leaf keeps it)
-
-
-def _clean_index(index: Any) -> Any:
-    """A numpy index: Tensors replaced by their arrays, lists by integer/bool arrays."""
-    if type(index) is tuple:
-        return tuple([_clean_index_part(p) for p in index])
-    return _clean_index_part(index)
-
-
-def _clean_index_part(part: Any) -> Any:
-    if isinstance(part, Tensor):
-        return part.data
-    if isinstance(part, list):
-        array = np.asarray(part)
-        return array.astype(np.intp) if array.size == 0 else array
-    return part
-
-
-def _has_integer_array(index: Any) -> bool:
-    """True when the index may pick an element twice (integer arrays): then gradients must add up."""
-    parts = index if type(index) is tuple else (index,)
-    return any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
-
-
-def _scatter(g: Any, shape: Shape, index: Any, accumulate: bool) -> Any:
-    """zeros(shape) with g placed (added, if indices repeat) at ``index``."""
-    if type(g) is Tensor:
-        return g._scatter_into(shape, index, accumulate)
-    full = np.zeros(shape, dtype=g.dtype)
-    if accumulate:
-        np.add.at(full, index, g)
-    else:
-        full[index] = g
-    return full
-
-
-# ----------------------------------------- type-dispatching math for rules
-# Rules see arrays in an ordinary pass and Tensors under create_graph=True.
-
-
-def _data(x: Any) -> Any:
-    return x.data if type(x) is Tensor else x
-
-
-def _exp(x: Any) -> Any:
-    return x.exp() if type(x) is Tensor else np.exp(x)
-
-
-def _log(x: Any) -> Any:
-    return x.log() if type(x) is Tensor else np.log(x)
-
-
-def _sigmoid(x: Any) -> Any:
-    return x.sigmoid() if type(x) is Tensor else _sigmoid_array(x)
-
-
-def _sign(x: Any) -> Any:
-    """sign(x) as a constant (its derivative is 0 wherever it exists)."""
-    return np.sign(_data(x))
+# Rules see arrays in an ordinary pass and Tensors under create_graph=True: these two pick.
 
 
 def _where(cond: Any, a: Any, b: Any) -> Any:
@@ -1407,10 +1592,29 @@ def _where(cond: Any, a: Any, b: Any) -> Any:
     return np.where(cond, a, b)
 
 
-def _sigmoid_array(x: np.ndarray) -> np.ndarray:
-    # exp only ever sees -|x| <= 0, so nothing overflows: for x >= 0 this is
-    # 1 / (1 + e**-x), for x < 0 the same number written as e**x / (1 + e**x).
-    e = np.exp(-np.abs(x))
-    out = np.where(x >= 0, 1, e)
-    out /= 1 + e
-    return out
+def _permuted(g: Any, perm: tuple) -> Any:
+    return g.permute(perm) if type(g) is Tensor else g.transpose(perm)
+
+
+def _scatter(g: Any, shape: Shape, index: Any, accumulate: bool) -> Any:
+    if type(g) is Tensor:
+        return g._scatter_into(shape, index, accumulate)
+    return scatter(g, shape, index, accumulate)
+
+
+# The constructors live in tensor_create.py; they are part of this module's public names.
+from .tensor_create import (  # noqa: E402
+    arange,
+    empty,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)

@@ -24,7 +24,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .gradcheck import _float64_copies, gradcheck, gradgradcheck
+from .gradcheck import float64_copies, gradcheck, gradgradcheck
 from .tensor import Tensor
 
 __all__ = [
@@ -156,14 +156,14 @@ def check_op_gradient(
     """`gradcheck` ``fn`` on ``inputs`` plus the invariants every op must keep; raises AssertionError.
 
     Beyond matching finite differences: each gradient has its input's shape
-    and dtype and is an ndarray; no gradient shares memory with another
+    and dtype and is a Tensor holding an ndarray; no gradient shares memory with another
     gradient or with any input; forward and backward change no input (nor
     the caller's originals). With ``second_order=True`` also `gradgradcheck`.
     """
     originals = [np.array(x.data if isinstance(x, Tensor) else x, copy=True) if _array_like(x) else None for x in inputs]
     gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
 
-    args, checked = _float64_copies(inputs)
+    args, checked = float64_copies(inputs)
     tensors_in = [args[i] for i in checked if isinstance(args[i], Tensor)]
     before = [t.data.copy() for t in tensors_in]
     out = fn(*args)
@@ -171,6 +171,9 @@ def check_op_gradient(
         upstream = np.random.default_rng(seed).standard_normal(out.shape)
         out.backward(upstream)
         grads = [t.grad for t in tensors_in]
+        for g in grads:
+            assert g is None or isinstance(g, Tensor), f"a leaf's gradient is a {type(g).__name__}, not a Tensor"
+        grads = [None if g is None else g.data for g in grads]  # the stored arrays
         for t, g in zip(tensors_in, grads):
             if g is None:
                 continue

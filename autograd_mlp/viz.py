@@ -297,7 +297,8 @@ def _value_label(node: Any, sideways: bool) -> str:
     label = getattr(node, "label", "") or ""
     data = node.data
     grad = _grad_data(node.grad)
-    graph_note = " (graph)" if grad is not node.grad else ""  # a create_graph gradient is a node
+    # a create_graph gradient is a node that requires grad (a Tensor leaf's .grad is a plain Tensor)
+    graph_note = " (graph)" if getattr(node.grad, "requires_grad", False) is True else ""
     if node.grad is _PENDING:  # a step of backward_steps before this gradient is complete
         grad, graph_note = "?", ""
     if isinstance(data, np.ndarray):

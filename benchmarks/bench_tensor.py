@@ -1,10 +1,12 @@
 """Tensor engine: an MLP training step against the hand-written numpy floor (and
-PyTorch's CPU build when installed), flat memory over 1,000 steps, and a full
-60,000-image epoch."""
+PyTorch's CPU build when installed), seed 001's MNIST step through the PyTorch
+front (autograd_mlp.torch) against the native API and PyTorch, flat memory over
+1,000 steps, and a full 60,000-image epoch."""
 
 from __future__ import annotations
 
 import gc
+import os
 import time
 import tracemalloc
 
@@ -40,8 +42,6 @@ def build_ours(sizes, optimizer, lr, seed=0):
 
 
 def build_torch(sizes, optimizer, lr):
-    import os
-
     import torch
 
     threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
@@ -99,6 +99,94 @@ def step_benchmarks(quick: bool) -> list[Result]:
                                   r, "<= 1.0x torch", r <= 1.0, detail))
         else:
             results.append(Result(f"step {name}: vs PyTorch", "PyTorch not installed", None, "<= 1.0x torch", None))
+    return results
+
+
+def seed001_step(torch):
+    """Seed post 001's MNIST training step (784-1568-10, batch 1, Adam lr 0.01, one-hot float target),
+    written once, as the post writes it, for any module that speaks PyTorch: the real torch or the front."""
+    nn = torch.nn
+
+    class NeuralNetwork(nn.Module):
+        def __init__(self):
+            super(NeuralNetwork, self).__init__()
+            self.input_layer = nn.Linear(784, 1568)
+            self.activation = nn.ReLU()
+            self.output_layer = nn.Linear(1568, 10)
+
+        def forward(self, x):
+            x = self.input_layer(x)
+            x = self.activation(x)
+            x = self.output_layer(x)
+            return x
+
+    torch.manual_seed(0)
+    network = NeuralNetwork()
+    loss_function = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(network.parameters(), lr=0.01)
+    image = np.random.default_rng(0).random((28, 28), dtype=np.float32)
+    x = torch.from_numpy(image).reshape(1, 784)
+    y = [0 for i in range(10)]
+    y[3] = 1
+    y = torch.Tensor(y).reshape(1, 10)
+
+    def step():
+        optimizer.zero_grad()
+        output = network(x)
+        loss = loss_function(output, y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def seed001_native_step():
+    """The same step with the library's own API (what the front must not slow down)."""
+    am.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 1568), nn.ReLU(), nn.Linear(1568, 10))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    x = am.Tensor(np.random.default_rng(0).random((28, 28), dtype=np.float32).reshape(1, 784))
+    y = np.zeros((1, 10), dtype=np.float32)
+    y[0, 3] = 1
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def front_benchmarks(quick: bool) -> list[Result]:
+    import autograd_mlp.torch as front
+
+    fns = {"native": seed001_native_step(), "front": seed001_step(front)}
+    try:
+        import torch
+
+        torch_version = torch.__version__
+        threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+        if threads > 0:
+            torch.set_num_threads(threads)
+        fns["torch"] = seed001_step(torch)
+    except ImportError:
+        torch = None
+    t = interleaved_medians(fns, 5 if quick else 300, warmup=3)
+    name = "seed 001 MNIST step 784-1568-10, batch 1, Adam, through autograd_mlp.torch"
+    detail = {k + "_ms": v * 1e3 for k, v in t.items()}
+    ratio = t["front"] / t["native"]
+    results = [Result(f"{name}: vs native API", f"front {t['front']*1e3:.3f} ms, native {t['native']*1e3:.3f} ms",
+                      ratio, "<= 1.05x native", ratio <= 1.05, detail)]
+    if torch is not None:
+        r = t["front"] / t["torch"]
+        results.append(Result(f"{name}: vs PyTorch {torch_version}", f"torch {t['torch']*1e3:.3f} ms",
+                              r, "<= 1.0x torch", r <= 1.0, detail))
+    else:
+        results.append(Result(f"{name}: vs PyTorch", "PyTorch not installed", None, "<= 1.0x torch", None))
     return results
 
 
@@ -164,4 +252,4 @@ def epoch(quick: bool) -> list[Result]:
 
 
 def run(quick: bool = False) -> list[Result]:
-    return step_benchmarks(quick) + flat_memory(quick) + epoch(quick)
+    return step_benchmarks(quick) + front_benchmarks(quick) + flat_memory(quick) + epoch(quick)

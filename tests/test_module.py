@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_mlp import graph
-from autograd_mlp.nn import MLP, Module, Neuron, StateDictError, is_parameter
+from autograd_mlp.nn import MLP, Module, ModuleDict, ModuleList, Neuron, ParameterList, StateDictError, is_parameter
 from autograd_mlp.nn import module as module_py
 from autograd_mlp.value import Value
 
@@ -67,10 +67,13 @@ class Mixed(Module):
     def __init__(self):
         super().__init__()
         self.scale = Value(2.0)
-        self.blocks = [Linear(3, 2, rng=1), Linear(2, 1, rng=2)]
+        self.blocks = ModuleList([Linear(3, 2, rng=1), Linear(2, 1, rng=2)])
         self.notes = "not a parameter"
         self.lr = 0.1
-        self.table = {"first": Value(1.0), "second": [Value(3.0)]}
+        self.table = ModuleDict({"first": Linear(1, 1, rng=3)})
+        self.w = ParameterList([Value(3.0)])
+        self.plain = [Linear(4, 4), Value(7.0)]  # a plain list: not registered (PyTorch's rule)
+        self.plain_dict = {"x": Value(8.0)}
         self.derived = self.scale * 2  # made by an operation: a result, not a parameter
 
 
@@ -85,9 +88,50 @@ def test_names_follow_definition_order_and_pytorch_style():
         "blocks.0.bias",
         "blocks.1.weight",
         "blocks.1.bias",
-        "table.first",
-        "table.second.0",
+        "table.first.weight",
+        "table.first.bias",
+        "w.0",
     ]
+
+
+def test_plain_lists_dicts_and_tuples_are_not_registered_as_in_pytorch():
+    class Net(Module):
+        def __init__(self):
+            self.first = Linear(2, 2)
+            self.hidden = [Linear(2, 2)]  # seed 001's MNIST network does this
+            self.pair = (Value(1.0), Linear(1, 1))
+            self.table = {"a": Value(2.0)}
+
+    net = Net()
+    assert [n for n, _ in net.named_parameters()] == ["first.weight", "first.bias"]
+    assert net.children() == [net.first]
+    assert list(net.state_dict()) == ["first.weight", "first.bias"]
+
+
+def test_containers_behave_like_lists_and_dicts():
+    a, b, c = Linear(1, 1, rng=0), Linear(1, 2, rng=1), Linear(2, 2, rng=2)
+    layers = ModuleList([a, b])
+    layers.append(c)
+    assert len(layers) == 3 and list(layers) == [a, b, c] and layers[-1] is c
+    assert isinstance(layers[1:], ModuleList) and list(layers[1:]) == [b, c]
+    layers.insert(0, c)
+    assert list(layers) == [c, a, b, c]
+    assert [n for n, _ in layers.named_parameters()][:2] == ["0.weight", "0.bias"]
+    with pytest.raises(IndexError, match="out of range for 4"):
+        layers[9]
+    with pytest.raises(TypeError, match="not a Module"):
+        layers.append(Value(1.0))
+    heads = ModuleDict({"x": a})
+    heads["y"] = b
+    assert list(heads) == ["x", "y"] and heads["y"] is b and "x" in heads and len(heads) == 2
+    with pytest.raises(KeyError, match="keys: \\['x', 'y'\\]"):
+        heads["z"]
+    with pytest.raises(KeyError, match="reserved"):
+        heads["keys"] = c
+    params = ParameterList([Value(1.0), Value(2.0)])
+    assert [p.data for p in params] == [1.0, 2.0] and len(params) == 2
+    with pytest.raises(TypeError, match="not a parameter"):
+        params.append(Value(1.0) * 2)
 
 
 def test_sequential_containers_get_zero_dot_weight_names():
@@ -132,14 +176,14 @@ def test_shared_parameters_and_modules_are_listed_once():
             self.first = shared_layer
             self.b = shared_value
             self.second = shared_layer
-            self.many = [shared_value, Value(5.0)]
+            self.many = ParameterList([shared_value, Value(5.0)])
 
     tied = Tied()
     names = [n for n, _ in tied.named_parameters()]
     assert names == ["a", "first.weight", "first.bias", "many.1"]
     assert tied.num_parameters() == 1 + 4 + 2 + 1
-    assert [n for n, _ in tied.named_modules()] == ["", "first"]
-    assert tied.children() == [shared_layer]
+    assert [n for n, _ in tied.named_modules()] == ["", "first", "many"]
+    assert tied.children() == [shared_layer, tied.many]
 
 
 def test_is_parameter():
@@ -157,9 +201,10 @@ def test_is_parameter():
 def test_named_modules_children_and_train_eval():
     model = MLP(2, [3, 1], rng=0)
     names = [n for n, _ in model.named_modules()]
-    assert names[:3] == ["", "layers.0", "layers.0.neurons.0"]
-    assert len(names) == 1 + 2 + 3 + 1
-    assert [n for n, _ in model.named_children()] == ["layers.0", "layers.1"]
+    assert names[:5] == ["", "layers", "layers.0", "layers.0.neurons", "layers.0.neurons.0"]
+    # the model, its layer list, 2 layers with a neuron list each, 3 + 1 neurons with a weight list each
+    assert len(names) == 1 + 1 + 2 * 2 + (3 + 1) * 2
+    assert [n for n, _ in model.named_children()] == ["layers"]
     assert all(m.training for m in model.modules())
     assert model.eval() is model
     assert not any(m.training for m in model.modules())
@@ -183,7 +228,7 @@ def test_training_defaults_true_without_super_init():
 
 def test_zero_grad_values_to_zero_and_arrays_to_none():
     model = Mixed()
-    loss = model.scale * 3 + model.table["first"]
+    loss = model.scale * 3 + model.w[0]
     loss.backward()
     for _, p in model.named_parameters():
         if isinstance(p.data, np.ndarray):
@@ -221,7 +266,7 @@ def test_call_runs_forward_inside_a_name_scope_per_module():
     class Outer(Module):
         def __init__(self):
             self.first = Leaf()
-            self.items = [Leaf(), Leaf()]
+            self.items = ModuleList([Leaf(), Leaf()])
 
         def forward(self, x):
             seen.append(graph.current_scope())
@@ -262,7 +307,7 @@ def test_tensor_nodes_record_the_module_scope():
 
     class Net(Module):
         def __init__(self):
-            self.layers = [Scale(), Scale()]
+            self.layers = ModuleList([Scale(), Scale()])
 
         def forward(self, x):
             for layer in self.layers:
@@ -286,9 +331,9 @@ def test_forward_must_be_defined():
 def test_repr_is_nested_and_folds_repeats():
     text = repr(MLP(2, [3, 1], rng=0))
     assert text.startswith("MLP(\n")
-    assert "(layers.0): NeuronLayer(" in text
-    assert "(neurons.0-2): 3 x Neuron(2, activation='relu')" in text
-    assert "(neurons.0): Neuron(3, activation='linear')" in text
+    assert "(layers): ModuleList(\n    (0): NeuronLayer(" in text
+    assert "(neurons): ModuleList(\n        (0-2): 3 x Neuron(2, activation='relu')" in text
+    assert "(0): Neuron(3, activation='linear')" in text
     assert repr(Neuron(2, "tanh", fused=False, rng=0)) == "Neuron(2, activation='tanh', fused=False)"
 
 

@@ -14,6 +14,7 @@ from autograd_mlp.optim import (
     Adam,
     AdamW,
     CosineAnnealingLR,
+    RMSprop,
     StepLR,
     clip_grad_norm_,
 )
@@ -175,7 +176,7 @@ def test_first_adam_step_moves_each_weight_by_lr():
     params = [Value(0.0), Value(0.0), Value(0.0)]
     for p, g in zip(params, [3.0, -1e-3, 50.0]):
         p.grad = g
-    Adam(params, lr=0.1, eps=0.0).step()
+    Adam(params, lr=0.1, eps=1e-300).step()
     assert [p.data for p in params] == pytest.approx([-0.1, 0.1, -0.1], rel=1e-12)
 
 
@@ -294,7 +295,11 @@ def test_duplicate_parameters_are_kept_once():
         (lambda ps: Adam(ps, betas=(1.0, 0.999)), r"betas\[0\] must be in \[0, 1\)"),
         (lambda ps: Adam(ps, betas=(0.9, -0.1)), r"betas\[1\] must be in \[0, 1\)"),
         (lambda ps: Adam(ps, betas=(0.9,)), "betas must be a pair"),
-        (lambda ps: Adam(ps, eps=-1e-8), "eps must be >= 0"),
+        (lambda ps: Adam(ps, eps=-1e-8), "eps must be > 0"),
+        (lambda ps: Adam(ps, eps=0.0), "eps must be > 0, got 0.0 .eps = 0 turns"),
+        (lambda ps: RMSprop(ps, eps=0), "RMSprop: eps must be > 0"),
+        (lambda ps: RMSprop(ps, alpha=1.0), r"alpha must be in \[0, 1\)"),
+        (lambda ps: RMSprop(ps, momentum=-0.5), "momentum must be >= 0"),
         (lambda ps: AdamW(ps, weight_decay=-0.1), "AdamW: weight_decay must be >= 0"),
         (lambda ps: SGD([], lr=0.1), "empty parameter list"),
     ],
@@ -302,6 +307,67 @@ def test_duplicate_parameters_are_kept_once():
 def test_bad_hyperparameters_are_refused(make, message):
     with pytest.raises(ValueError, match=message):
         make([Value(1.0)])
+
+
+def rmsprop_by_hand(lr, alpha, eps, weight_decay=0.0, momentum=0.0, centered=False):
+    """PyTorch's RMSprop on plain floats, one weight at a time."""
+    out = []
+    for i, w0 in enumerate(W0):
+        w, v, mean_g, buf = w0, 0.0, 0.0, 0.0
+        for grads in GRADS:
+            g = grads[i] + weight_decay * w
+            v = alpha * v + (1 - alpha) * g * g
+            if centered:
+                mean_g = alpha * mean_g + (1 - alpha) * g
+                avg = math.sqrt(v - mean_g * mean_g) + eps
+            else:
+                avg = math.sqrt(v) + eps
+            if momentum:
+                buf = momentum * buf + g / avg
+                w = w - lr * buf
+            else:
+                w = w - lr * g / avg
+        out.append(w)
+    return out
+
+
+@pytest.mark.parametrize(
+    "hyper",
+    [
+        dict(lr=0.01, alpha=0.99, eps=1e-8),
+        dict(lr=0.1, alpha=0.5, eps=1e-3, weight_decay=0.1),
+        dict(lr=0.05, alpha=0.9, eps=1e-8, momentum=0.9),
+        dict(lr=0.05, alpha=0.9, eps=1e-6, centered=True, momentum=0.5),
+    ],
+)
+@pytest.mark.parametrize("kind", [Value, *array_param_kinds()])
+def test_rmsprop_matches_hand_computed_steps(hyper, kind):
+    params = [kind(w) for w in W0]
+    opt = RMSprop(params, **hyper)
+    for grads in GRADS:
+        for p, g in zip(params, grads):
+            p.grad = g if isinstance(p, Value) else np.array(g)
+        opt.step()
+    got = [float(np.asarray(p.data)) for p in params]
+    assert got == pytest.approx(rmsprop_by_hand(**hyper), rel=1e-6)
+
+
+def test_optimizers_refuse_non_leaves_and_tensors_without_grad_as_pytorch_does():
+    w = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(ValueError, match=r"can't optimize a non-leaf tensor \(parameter 1 was made by the operation '\*'\)"):
+        SGD([w, w * 2], lr=0.1)
+    with pytest.raises(ValueError, match="parameter 0 does not require grad"):
+        Adam([Tensor(np.ones(2))])
+    with pytest.raises(ValueError, match="non-leaf"):
+        RMSprop([Value(1.0) + 1])
+
+
+def test_zero_grad_accepts_set_to_none():
+    w = Tensor(np.ones(2), requires_grad=True)
+    opt = SGD([w], lr=0.1)
+    (w * w).sum().backward()
+    opt.zero_grad(set_to_none=True)
+    assert w.grad is None
 
 
 def test_helpful_errors_for_common_mistakes():

@@ -56,8 +56,10 @@ UNARY = {
     "relu": (Tensor.relu, away_from([0.0])),
     "leaky_relu": (lambda x: x.leaky_relu(0.1), away_from([0.0])),
     "clip": (lambda x: x.clip(-1.0, 1.0), away_from([-1.0, 1.0])),
-    "clip_lo": (lambda x: x.clip(lo=0.5), away_from([0.5])),
-    "clip_hi": (lambda x: x.clip(hi=-0.5), away_from([-0.5])),
+    "clamp_min": (lambda x: x.clamp(min=0.5), away_from([0.5])),
+    "clamp_max": (lambda x: x.clamp(max=-0.5), away_from([-0.5])),
+    "clone": (lambda x: x.clone() * x, floats()),
+    "pow_method": (lambda x: x.pow(3), floats()),
     "square": (lambda x: x**2, floats()),
     "cube": (lambda x: x**3, floats()),
     "pow_half": (lambda x: x**0.5, floats(0.1, 3.0)),
@@ -322,8 +324,50 @@ def test_transpose_gradient(data):
     x = data.draw(arrays(shapes()))
     perm = data.draw(st.permutations(range(x.ndim)))
     written = [p - x.ndim if data.draw(st.booleans()) else p for p in perm]  # negative axes too
-    check_op_gradient(lambda t: t.transpose(*written), x)
+    check_op_gradient(lambda t: t.permute(*written), x)
     check_op_gradient(lambda t: t.T * t.T, x)
+    if x.ndim:
+        i, j = data.draw(st.integers(-x.ndim, x.ndim - 1)), data.draw(st.integers(-x.ndim, x.ndim - 1))
+        check_op_gradient(lambda t: t.transpose(i, j), x)  # PyTorch's two-dim swap
+    if x.ndim <= 2:
+        check_op_gradient(lambda t: t.t() * 2.0, x)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_max_and_min_along_a_dim_return_values_and_indices(data):
+    """max(dim)/min(dim): the values are gathered at the indices; the gradient goes to those elements."""
+    x = data.draw(distinct_arrays(shapes(min_dims=1)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    keepdim = data.draw(st.booleans())
+    for name in ("max", "min"):
+        values, indices = getattr(Tensor(x), name)(dim, keepdim=keepdim)
+        expected = getattr(x, name)(axis=dim, keepdims=keepdim)
+        np.testing.assert_array_equal(values.data, expected)
+        np.testing.assert_array_equal(indices.data, getattr(x, "arg" + name)(axis=dim, keepdims=keepdim))
+        assert indices.dtype == np.int64
+        check_op_gradient(lambda t: getattr(t, name)(dim=dim, keepdim=keepdim).values * 1.5, x, second_order=True)
+        check_op_gradient(lambda t: getattr(t, "a" + name)(dim=dim, keepdim=keepdim), x)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_in_place_arithmetic_while_recording_is_an_op(data):
+    """acc += x, acc *= y on tensors that are not leaves requiring grad: recorded like acc = acc + x."""
+    shape_a, shape_b = data.draw(broadcastable_shapes())
+    x = data.draw(arrays(shape_a))
+    y = data.draw(arrays(shape_b, elements=away_from([0.0], 0.5)))
+
+    def accumulate(a: Tensor, b: Tensor) -> Tensor:
+        acc = a * 1.0
+        acc += b
+        acc *= a
+        acc -= 2.0
+        acc /= b
+        return acc
+
+    if np.broadcast_shapes(shape_a, shape_b) == shape_a:  # in place needs the result to fit acc
+        check_op_gradient(accumulate, x, y)
 
 
 @SETTINGS

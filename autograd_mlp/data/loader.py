@@ -17,6 +17,8 @@ from typing import Iterator, Optional
 
 import numpy as np
 
+from ..random import get_generator
+
 __all__ = ["DataLoader", "train_test_split"]
 
 
@@ -35,14 +37,15 @@ def _as_arrays(arrays: tuple, who: str) -> tuple[np.ndarray, ...]:
     return converted
 
 
-def _generator(seed: Optional[int], rng: Optional[np.random.Generator], who: str) -> np.random.Generator:
+def _generator(seed: Optional[int], rng: Optional[np.random.Generator], who: str) -> Optional[np.random.Generator]:
+    """The loader's own generator, or None: then each epoch draws from the default one (see `__iter__`)."""
     if seed is not None and rng is not None:
         raise ValueError(f"{who}: pass seed or rng, not both")
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"{who}: rng must be a numpy.random.Generator, got {type(rng).__name__}")
         return rng
-    return np.random.default_rng(seed)
+    return None if seed is None else np.random.default_rng(seed)
 
 
 class DataLoader:
@@ -56,6 +59,8 @@ class DataLoader:
         seed: seed for the shuffling generator; two loaders with the same seed yield
             identical batches, epoch after epoch.
         rng: or a ``numpy.random.Generator`` to draw the permutations from (shared state).
+            Without either, each epoch's order is drawn from the generator
+            `autograd_mlp.manual_seed` set, at the moment the epoch starts.
 
     Every epoch yields each sample exactly once (minus the dropped tail with
     ``drop_last``). Batches are always tuples, even for a single array:
@@ -107,7 +112,9 @@ class DataLoader:
     def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
         # Draw the permutation now, not at the first next(), so the epoch order is fixed
         # as soon as the epoch starts.
-        order = self._rng.permutation(self.num_samples) if self.shuffle else None
+        # Without seed/rng the order comes from the generator manual_seed set,
+        # taken now: a loader built before manual_seed(s) follows it too.
+        order = get_generator(self._rng).permutation(self.num_samples) if self.shuffle else None
         return self._batches(order)
 
     def _batches(self, order: Optional[np.ndarray]) -> Iterator[tuple[np.ndarray, ...]]:

@@ -28,7 +28,16 @@ from .losses import (
     cross_entropy,
     nll_loss,
 )
-from .module import LoadResult, Module, StateDictError, is_parameter
+from .module import (
+    LoadResult,
+    Module,
+    ModuleDict,
+    ModuleList,
+    Parameter,
+    ParameterList,
+    StateDictError,
+    is_parameter,
+)
 from .scalar import MLP, NeuronLayer, Neuron
 from .scalar_losses import (
     binary_cross_entropy,
@@ -41,6 +50,10 @@ from .scalar_losses import (
 __all__ = [
     "init",
     "Module",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "Parameter",
     "StateDictError",
     "LoadResult",
     "is_parameter",

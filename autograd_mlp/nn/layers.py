@@ -11,6 +11,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ..checks import probability
 from ..random import RNGLike, get_generator
 from ..tensor import Tensor, linear
 from .module import Module
@@ -33,7 +34,7 @@ __all__ = [
 
 
 # ------------------------------------------------------------------ linear
-# The op itself, x @ weight.T + bias as one node, is tensor.linear.
+# The op itself, x @ weight.T + bias as one fused node (the fast path), is tensor.linear.
 
 
 class Linear(Module):
@@ -192,21 +193,25 @@ class Flatten(Module):
 
 class Dropout(Module):
     """Zeroes each element with probability ``p`` in training mode and scales the
-    rest by 1/(1-p), so the expected value is unchanged; the identity in ``eval()``."""
+    rest by 1/(1-p), so the expected value is unchanged; the identity in ``eval()``.
+
+    Masks are drawn at forward time from ``rng`` (a Generator, or an int seed for a stream
+    of this layer's own) or, without it, from the generator `manual_seed` set at the moment
+    of the call: a Dropout built before ``manual_seed(s)`` follows it too.
+    """
 
     def __init__(self, p: float = 0.5, *, rng: RNGLike = None) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
-        self.p = float(p)
-        self._rng = get_generator(rng)
+        self.p = probability(p, "p", who="Dropout")
+        # An int seed becomes this layer's own stream now (re-seeding every call would repeat one mask).
+        self._rng = None if rng is None else get_generator(rng)
 
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0.0:
             return x
         if self.p == 1.0:
             return x * np.zeros((), dtype=x.dtype)
-        keep = self._rng.random(x.shape, dtype=np.float32) >= self.p
+        keep = get_generator(self._rng).random(x.shape, dtype=np.float32) >= self.p
         scale = np.asarray(1.0 / (1.0 - self.p), dtype=x.dtype)
         return x * (keep * scale)
 

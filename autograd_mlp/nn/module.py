@@ -1,28 +1,29 @@
 """`Module`: the base class of every layer and model, scalar or tensor.
 
 A module finds its parameters and submodules by looking at its own
-attributes, in the order they were assigned (no registration calls, no
-sets, so every listing is the same on every run)::
+attributes, in the order they were assigned, with PyTorch's rule::
 
     class Neuron(Module):
         def __init__(self, nin):
-            self.w = [Value(0.1) for _ in range(nin)]   # parameters "w.0", "w.1", ...
-            self.b = Value(0.0)                         # parameter  "b"
+            self.w = ParameterList(Value(0.1) for _ in range(nin))   # "w.0", "w.1", ...
+            self.b = Value(0.0)                                       # "b"
 
-What counts:
+What counts (registered):
 
-* a `Module` is a submodule;
+* a `Module` is a submodule; the containers `ModuleList`, `ModuleDict`,
+  `ParameterList` (and `Sequential`) are modules whose items are named
+  ``attr.0``, ``attr.1`` (or ``attr.key``), so keys read like PyTorch's:
+  ``layers.0.neurons.3.w.1``;
 * a parameter is a leaf node that wants a gradient: a `Value` made by the
   user (not by an operation), or a `Tensor` leaf with ``requires_grad=True``
-  (see `is_parameter`);
-* lists, tuples and dicts of those are looked into; their items are named
-  ``attr.0``, ``attr.1`` (or ``attr.key``), so keys read like PyTorch's:
-  ``layers.0.neurons.3.w.1``. A container that wants PyTorch's ``0.weight``
-  names (Sequential) registers its children with ``add_module("0", m)``.
+  (see `is_parameter`); `Parameter(t)` makes one from any tensor.
 
-Everything else (numbers, strings, arrays without ``requires_grad``) is
-ordinary state and ignored. A parameter or module reachable twice (weight
-sharing) is listed once, under the first name that reaches it.
+What does not count, as in PyTorch: plain Python lists, tuples and dicts,
+even of modules or parameters (``self.hidden = [Linear(4, 4)]`` is never
+trained and is missing from `parameters()` and `state_dict()`), and
+everything else (numbers, strings, arrays without ``requires_grad``).
+A parameter or module reachable twice (weight sharing) is listed once,
+under the first name that reaches it.
 """
 
 from __future__ import annotations
@@ -31,14 +32,24 @@ import os
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 import numpy as np
 
 from ..graph import _mode  # the grad-mode / scope state that graph.name_scope sets
+from ..tensor import Tensor
 from .state_file import NPY_HEADER_MAX, load_state, save_state
 
-__all__ = ["Module", "StateDictError", "LoadResult", "is_parameter"]
+__all__ = [
+    "Module",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "Parameter",
+    "StateDictError",
+    "LoadResult",
+    "is_parameter",
+]
 
 
 def is_parameter(x: Any) -> bool:
@@ -207,6 +218,66 @@ class Module:
         """Evaluation mode: ``train(False)``."""
         return self.train(False)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter; frozen ones leave `parameters()`."""
+        for p in self._all_parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def _all_parameters(self) -> list[Any]:
+        # Frozen tensors are not parameters by `is_parameter`; reach them through the
+        # same attributes so requires_grad_(True) can thaw them.
+        out, seen = [], set()
+        for module in self.modules():
+            for value in vars(module).values():
+                if id(value) not in seen and getattr(value, "_op", False) is None and hasattr(value, "requires_grad"):
+                    if isinstance(getattr(value, "data", None), np.ndarray):
+                        seen.add(id(value))
+                        out.append(value)
+        return out
+
+    def apply(self, fn: Any) -> Module:
+        """Call ``fn(module)`` on every submodule and then this one (PyTorch's order); return self."""
+        for module in reversed(self.modules()):
+            fn(module)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``to('cpu')`` / ``to(torch.device('cpu'))``: nothing to move; ``to(dtype)``: convert the parameters."""
+        for target in (*args, *kwargs.values()):
+            if isinstance(target, str):
+                if target != "cpu":
+                    raise RuntimeError(f"{type(self).__name__}.to({target!r}): only 'cpu' exists in autograd_mlp")
+            elif target is not None and not isinstance(target, bool):
+                self._convert(np.dtype(target))
+        return self
+
+    def cpu(self) -> Module:
+        return self
+
+    def float(self) -> Module:
+        return self._convert(np.dtype(np.float32))
+
+    def double(self) -> Module:
+        return self._convert(np.dtype(np.float64))
+
+    def _convert(self, dtype: np.dtype) -> Module:
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: parameters must stay floating point, got {dtype}")
+        for p in self._all_parameters():
+            if p.data.dtype != dtype:
+                p.data = p.data.astype(dtype)  # the same tensor object: optimizers keep it
+                p.grad = None
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup failed: name PyTorch's Module methods we lack.
+        if name in _PYTORCH_ONLY:
+            from ..torch._unsupported import unsupported
+
+            raise unsupported(f"nn.Module.{name}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # ------------------------------------------------------------ state
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
@@ -288,7 +359,8 @@ class Module:
 
     def __repr__(self) -> str:
         extra = self.extra_repr()
-        children = self.named_children()
+        # A ParameterList is storage (a neuron's weights), not a layer: not printed.
+        children = [(n, m) for n, m in self.named_children() if not isinstance(m, ParameterList)]
         if not children:
             return f"{type(self).__name__}({extra})"
         lines = extra.split("\n") if extra else []
@@ -296,6 +368,187 @@ class Module:
             lines.append(f"({label}): {text}")
         body = "\n".join("  " + line for line in "\n".join(lines).split("\n"))
         return f"{type(self).__name__}(\n{body}\n)"
+
+
+# PyTorch Module methods this Module does not have: asking for one says so.
+_PYTORCH_ONLY = frozenset(
+    {
+        "cuda", "half", "bfloat16", "register_buffer", "buffers", "named_buffers", "register_forward_hook",
+        "register_forward_pre_hook", "register_full_backward_hook", "register_module", "get_submodule",
+        "get_parameter", "share_memory", "to_empty", "compile", "type", "ipu", "xpu",
+    }
+)
+
+
+# ---------------------------------------------------------------- containers
+
+
+class _Container(Module):
+    """Items kept as attributes "0", "1", ... (or their keys), so the registration rule names them."""
+
+    def _named_items(self) -> list[tuple[str, Any]]:
+        return [(k, v) for k, v in vars(self).items() if k not in ("training", "_scope")]
+
+
+class ModuleList(_Container):
+    """A list of modules that is registered: ``self.layers = ModuleList([Linear(2, 4), ReLU()])``.
+
+    Indexing, slicing (a new ModuleList), ``len``, iteration, ``append``,
+    ``extend`` and ``insert`` work as on a list; it has no ``forward``.
+    Items are attributes "0", "1", ... (what registers them) and also sit in
+    a plain list, so iterating costs what iterating a list costs.
+    """
+
+    def __init__(self, items: Iterable[Any] | None = None) -> None:
+        object.__setattr__(self, "_list", [])
+        super().__init__()
+        if items is not None:
+            self.extend(items)
+
+    def _check_item(self, item: Any) -> None:
+        if not isinstance(item, Module):
+            raise TypeError(f"ModuleList: {type(item).__name__} is not a Module")
+
+    def _named_items(self) -> list[tuple[str, Any]]:
+        return [(str(i), item) for i, item in enumerate(self._list)]
+
+    def append(self, item: Any) -> ModuleList:
+        self._check_item(item)
+        object.__setattr__(self, str(len(self._list)), item)
+        self._list.append(item)
+        return self
+
+    def extend(self, items: Iterable[Any]) -> ModuleList:
+        for item in items:
+            self.append(item)
+        return self
+
+    def insert(self, index: int, item: Any) -> None:
+        items = list(self._list)
+        items.insert(index, item)
+        self._reset(items)
+
+    def _reset(self, items: list[Any]) -> None:
+        for i in range(len(self._list)):
+            object.__delattr__(self, str(i))
+        self._list.clear()
+        self.extend(items)
+
+    def __len__(self) -> int:
+        return len(self._list)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._list)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return type(self)(self._list[index])
+        try:
+            return self._list[index]
+        except (IndexError, TypeError):
+            raise IndexError(f"{type(self).__name__}: index {index!r} is out of range for {len(self._list)} items") from None
+
+    def __setitem__(self, index: int, item: Any) -> None:
+        items = list(self._list)
+        items[index] = item
+        self._reset(items)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward(): iterate over it and call each item")
+
+
+class ParameterList(ModuleList):
+    """A list of parameters that is registered (a scalar `Neuron`'s ``w``): items named "0", "1", ..."""
+
+    def _check_item(self, item: Any) -> None:
+        if not is_parameter(item):
+            raise TypeError(
+                f"ParameterList: {item!r} is not a parameter "
+                "(a user-made Value, or a leaf Tensor with requires_grad=True)"
+            )
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return self._list[index]  # the parameters themselves, in a plain list
+        return super().__getitem__(index)
+
+    def extra_repr(self) -> str:
+        return f"{len(self._list)} parameters"
+
+
+class ModuleDict(_Container):
+    """A dict of modules that is registered: ``self.heads = ModuleDict({"a": Linear(4, 2)})``."""
+
+    def __init__(self, modules: dict[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if key in ("training", "_scope") or key in type(self).__dict__ or hasattr(ModuleDict, key):
+            raise KeyError(f"ModuleDict: key {key!r} is reserved (a method or attribute name)")
+        self.add_module(key, module)
+
+    def __getitem__(self, key: str) -> Module:
+        items = dict(self._named_items())
+        if key not in items:
+            raise KeyError(f"ModuleDict has no key {key!r}; keys: {list(items)}")
+        return items[key]
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # noqa: B018 (the KeyError naming the keys)
+        object.__delattr__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in dict(self._named_items())
+
+    def __len__(self) -> int:
+        return len(self._named_items())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def keys(self) -> list[str]:
+        return [k for k, _ in self._named_items()]
+
+    def values(self) -> list[Module]:
+        return [v for _, v in self._named_items()]
+
+    def items(self) -> list[tuple[str, Module]]:
+        return self._named_items()
+
+    def update(self, modules: dict[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        pairs = modules.items() if isinstance(modules, dict) else modules
+        for key, module in pairs:
+            self[key] = module
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ModuleDict has no forward(): index it and call a module")
+
+
+class _ParameterType(type):
+    """Makes ``Parameter(t)`` return a plain leaf `Tensor` and ``isinstance(x, Parameter)`` mean `is_parameter`."""
+
+    def __call__(cls, data: Any = None, requires_grad: bool = True) -> Any:
+        if data is None:
+            data = np.empty((0,), dtype=np.float32)
+        array = data.data if isinstance(data, Tensor) else data
+        out = Tensor(array if isinstance(array, np.ndarray) else np.asarray(array, dtype=np.float32))
+        out.requires_grad = bool(requires_grad)
+        return out
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and is_parameter(obj)
+
+
+class Parameter(metaclass=_ParameterType):
+    """A leaf tensor that a `Module` registers: ``Parameter(torch.randn(3, 2))``.
+
+    Shares ``data``'s array (as PyTorch's does) and wants a gradient. Any leaf
+    tensor with ``requires_grad=True`` is a parameter here, so this returns a
+    plain `Tensor` (one tensor class); ``isinstance(w, Parameter)`` is True
+    for every such tensor. ``Parameter()`` is an empty float32 tensor.
+    """
 
 
 # ---------------------------------------------------------------- helpers
@@ -308,24 +561,20 @@ def clear_grad(p: Any) -> None:
 
 def _members(module: Module) -> Iterator[tuple[str, Any]]:
     """(local name, object) for each submodule and parameter held directly, in attribute order."""
+    # PyTorch's rule: only modules and parameters held directly; a plain
+    # list/tuple/dict is ordinary state (containers are ModuleList & co.).
     for name, value in vars(module).items():
-        yield from _flatten(name, value)
-
-
-def _flatten(name: str, value: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Module) or is_parameter(value):
-        yield name, value
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _flatten(f"{name}.{i}", item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _flatten(f"{name}.{key}", item)
+        if isinstance(value, Module) or is_parameter(value):
+            yield name, value
 
 
 def _name_submodules(value: Any, name: str) -> None:
     """Give modules assigned to an attribute their scope name ('layers.0'), if they have none."""
-    if isinstance(value, Module):
+    if isinstance(value, _Container):
+        # A container is not called itself: its items run under "layers.0".
+        for key, item in value._named_items():
+            _name_submodules(item, f"{name}.{key}")
+    elif isinstance(value, Module):
         if "_scope" not in vars(value):  # a shared module keeps its first name
             object.__setattr__(value, "_scope", name)
     elif isinstance(value, (list, tuple)):
@@ -428,12 +677,13 @@ def _grouped_reprs(children: list[tuple[str, Module]]) -> list[tuple[str, str]]:
         ):
             run[2] = int(index)
             continue
-        number = int(index) if head and index.isdigit() else None
+        number = int(index) if index.isdigit() else None
         runs.append([head, number, number, text, name])
     out = []
     for head, first, last, text, name in runs:
         if first is None or first == last:
             out.append((name, text))
         else:
-            out.append((f"{head}.{first}-{last}", f"{last - first + 1} x {text}"))
+            label = f"{head}.{first}-{last}" if head else f"{first}-{last}"
+            out.append((label, f"{last - first + 1} x {text}"))
     return out

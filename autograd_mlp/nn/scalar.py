@@ -28,7 +28,7 @@ from typing import Any, Sequence, Union
 from ..random import RNGLike, get_generator
 from ..value import Value, fused_neuron
 from .init import init_weights
-from .module import Module
+from .module import Module, ModuleList, ParameterList
 
 __all__ = ["Neuron", "NeuronLayer", "MLP", "ACTIVATIONS"]
 
@@ -70,7 +70,7 @@ class Neuron(Module):
         self.activation = _check_activation(activation)
         self.fused = bool(fused)
         weights = init_weights(init, nin, nin, fan_out, self.activation, rng=rng)
-        self.w = [Value(x) for x in weights.tolist()]
+        self.w = ParameterList(Value(x) for x in weights.tolist())
         self.b = Value(0.0)
 
     @property
@@ -113,9 +113,9 @@ class NeuronLayer(Module):
         super().__init__()
         nout = _positive_int(nout, "nout")
         rng = get_generator(rng)  # resolve an int seed once: each neuron draws new numbers
-        self.neurons = [
+        self.neurons = ModuleList(
             Neuron(nin, activation, fused=fused, init=init, rng=rng, fan_out=nout) for _ in range(nout)
-        ]
+        )
 
     @property
     def nin(self) -> int:
@@ -177,7 +177,7 @@ class MLP(Module):
         rng = get_generator(rng)
         sizes = [_positive_int(nin, "nin"), *nouts]
         last = len(nouts) - 1
-        self.layers = [
+        self.layers = ModuleList([
             NeuronLayer(
                 sizes[i],
                 sizes[i + 1],
@@ -187,7 +187,7 @@ class MLP(Module):
                 rng=rng,
             )
             for i in range(len(nouts))
-        ]
+        ])
 
     @property
     def nin(self) -> int:
