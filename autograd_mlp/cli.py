@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .graph import check_finite
 from .value import Value
 
 # name -> one line; each is the module demos/NAME.py with a main(argv) -> int
@@ -172,7 +173,8 @@ def graph_command(argv: Sequence[str]) -> int:
     values = _parse_variables(rest, variable_names(tree), parser)
     try:
         out = build_graph(tree, values)
-    except (ValueError, ZeroDivisionError) as exc:
+        check_finite(out)  # arithmetic gives IEEE inf/nan (docs/numerics.md): report it, exit 2
+    except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
         print(f"autograd-mlp graph: {exc}", file=sys.stderr)
         return 2
     out.backward()
