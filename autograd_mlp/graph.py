@@ -5,10 +5,16 @@ A node is any object with these attributes:
     data    the forward result (a float for Value, an ndarray for Tensor)
     grad    the gradient from backward: a leaf's accumulates over passes, an
             interior node's holds the latest pass (before any: 0.0 for a
-            Value, None for a Tensor; the walk treats None as "nothing yet")
-    _op     the `Op` that made the node, or None for a leaf
-    _prev   a tuple of the input nodes (empty for a leaf)
+            Value, None for a Tensor). The walk writes each node's once and
+            reads only a leaf's (``old + g``), so it may be a property.
+    _op     the `Op` that made the node, or None for a leaf (what the walk tests)
+    _prev   a tuple of the input nodes (empty for a leaf); may be a property
+            (`Value` keeps its parents in slots: see value.py)
     requires_grad   whether a leaf wants a gradient (always True for Value)
+
+The grad mode and the module scope are per thread, in `state`: read
+``state.enabled`` / ``state.scope`` anywhere (one attribute read); change them
+with `set_grad_enabled` / `no_grad` / `name_scope` / `enter_scope`.
 
 An `Op` bundles an operation's name with its backward rule, written once next
 to the forward code in value.py / tensor.py:

@@ -66,7 +66,8 @@ class Value:
         self.data = data
         self.grad: Any = 0.0
         self._op: Op | None = None
-        self._a = self._b = None
+        self._a: Any = None  # the first parent (or the tuple of all, see __slots__)
+        self._b: Any = None
         if label:
             self._label = str(label)
 
@@ -346,15 +347,15 @@ def fused_neuron(
         op, act = _FUSED_OPS[activation]
     except KeyError:
         raise ValueError(f"fused_neuron: unknown activation {activation!r}; use one of {sorted(map(str, _FUSED_OPS))}") from None
-    inputs = [x if type(x) is Value else _constant(x) for x in inputs]
+    nodes = [x if type(x) is Value else _constant(x) for x in inputs]
     # Summed as micrograd's sum(w*x for ..., b) adds: b first, then each product,
     # so the unfused Neuron gives bit-identical numbers.
     z = 0.0 if bias is None else bias.data
-    for w, x in zip(weights, inputs):
+    for w, x in zip(weights, nodes):
         z += w.data * x.data
     if bias is None:
-        return _node_many(act(z), op, (*weights, *inputs))
-    return _node_many(act(z), op, (*weights, *inputs, bias))
+        return _node_many(act(z), op, (*weights, *nodes))
+    return _node_many(act(z), op, (*weights, *nodes, bias))
 
 
 class FusedParts(NamedTuple):
@@ -377,9 +378,10 @@ def fused_parts(node: Value, grad: Any = ...) -> FusedParts | None:
     gradient (a sum passes its gradient to each term unchanged): what
     `autograd_mlp.viz` draws when it expands the node.
     """
-    activation = _FUSED_ACTIVATION.get(node._op)
-    if activation is None and node._op is not _FUSED_OPS[None][0]:
+    op = node._op
+    if op is None or op not in _FUSED_ACTIVATION:
         return None
+    activation = _FUSED_ACTIVATION[op]
     parents = node._prev
     n = len(parents) // 2
     weights, inputs = parents[:n], parents[n : 2 * n]
@@ -404,13 +406,13 @@ def from_op(data: Number, op: Op, inputs: list[Value]) -> Value:
     """
     if not isinstance(op, Op):
         raise TypeError(f"from_op: op must be an autograd_mlp.Op, got {type(op).__name__}")
-    inputs = tuple(inputs)
-    for i, v in enumerate(inputs):
+    parents = tuple(inputs)
+    for i, v in enumerate(parents):
         if type(v) is not Value:
             raise TypeError(f"from_op: input {i} is a {type(v).__name__}, not a Value")
-    if len(inputs) > 2:
-        return _node_many(_to_float(data), op, inputs)
-    a, b = (*inputs, None, None)[:2]
+    if len(parents) > 2:
+        return _node_many(_to_float(data), op, parents)
+    a, b = (*parents, None, None)[:2]
     return _node(_to_float(data), op, a, b)
 
 
@@ -490,7 +492,7 @@ def _raw(x: Any) -> Any:
 _new = object.__new__
 
 
-def _node(data: float, op: Op, a: Value, b: Value | None = None) -> Value:
+def _node(data: float, op: Op, a: Any, b: Any = None) -> Value:
     """The result of an op on one or two inputs: an interior node, or a leaf under no_grad.
 
     No __init__ and no checks: ``data`` is already a float, and this runs once
@@ -510,10 +512,7 @@ def _node(data: float, op: Op, a: Value, b: Value | None = None) -> Value:
 
 def _node_many(data: float, op: Op, parents: tuple) -> Value:
     """The result of an op on three or more inputs (see `Value.__slots__`)."""
-    v = _node(data, op, parents, _MANY)
-    if v._op is None:
-        v._a = v._b = None
-    return v
+    return _node(data, op, parents, _MANY)  # under no_grad: a leaf, _a and _b None
 
 
 def _divide(a: float, b: float) -> float:

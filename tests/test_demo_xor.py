@@ -72,7 +72,7 @@ def test_graph_as_dot_source(tmp_path, capsys):
     path = tmp_path / "xor.dot"
     assert xor.main(["--steps", "20", "--graph", str(path), "--out", str(tmp_path)]) == 0
     text = path.read_text()
-    assert "linear+tanh" in text and "linear+sigmoid" in text
+    assert all(f'label="{op}"' in text for op in ("tanh", "sigmoid", "*", "+"))  # fused neurons drawn expanded (viz)
     assert "layers.0.neurons.0.w.0" in text  # parameters carry their state_dict names
 
 

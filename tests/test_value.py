@@ -459,3 +459,52 @@ def test_repr_and_conversions():
     assert float(y) == 6.0 and y.item() == 6.0
     assert x < y and y >= 6.0 and not (y > 6.0)
     assert {x: 1}[x] == 1
+
+
+# ------------------------------------------------------------ graph core accessors
+
+
+def test_grad_state_and_scopes_are_public_and_restored():
+    from autograd_mlp import graph
+
+    assert graph.state.enabled and graph.state.scope == ""
+    with am.no_grad():
+        assert graph.state.enabled is False and graph.is_grad_enabled() is False
+    outer = graph.enter_scope("net")
+    inner = graph.enter_scope("0")
+    assert (outer, inner, graph.current_scope()) == ("", "net", "net.0")
+    graph.restore_scope(inner)
+    assert graph.current_scope() == "net"
+    graph.restore_scope(outer)
+    with graph.name_scope("a"), graph.name_scope("b"):
+        assert graph.state.scope == "a.b"
+    assert graph.state.scope == ""
+
+
+def test_grad_changes_no_grad_anywhere_and_walks_once():
+    x, w = Value(2.0), Value(3.0)
+    h = x * w
+    y = h * h + x
+    x.grad, w.grad, h.grad = 5.0, 7.0, 11.0
+    dx, dh = am.grad(y, [x, h])
+    assert (dx, dh) == (2 * 6.0 * 3.0 + 1.0, 2 * 6.0)
+    assert (x.grad, w.grad, h.grad, y.grad) == (5.0, 7.0, 11.0, 0.0)
+
+
+def test_each_interior_gradient_is_written_once_with_its_total():
+    writes = []
+
+    class Spy(Value):
+        __slots__ = ()
+
+        def __setattr__(self, name, value):
+            if name == "grad":
+                writes.append(value)
+            object.__setattr__(self, name, value)
+
+    x = Value(1.5)
+    s = x * x + x  # s = x**2 + x: three interior nodes, x used three times
+    s.__class__ = Spy
+    writes.clear()
+    s.backward()
+    assert writes == [1.0] and x.grad == 2 * 1.5 + 1.0
