@@ -380,7 +380,9 @@ class _Guards:
     meanwhile.
     """
 
-    ENGINE_MODULES = frozenset({Value.__module__, graph.__name__, mathfn.__name__})
+    # Modules whose reads of .data are the engine's own (Module's registration checks a new
+    # attribute's .data, so a Neuron made inside fn is refused as such, below).
+    ENGINE_MODULES = frozenset({Value.__module__, graph.__name__, mathfn.__name__, "autograd_mlp.nn.module"})
 
     def __init__(self) -> None:
         self.made_at: dict[Value, str] = {}  # leaf made during recording -> where ("" = by the engine)
