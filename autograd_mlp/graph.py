@@ -405,8 +405,9 @@ def grad(
         g = grads.get(n, _EMPTY) if n._op is not None or n.requires_grad else _EMPTY
         if g is _EMPTY:
             g = None
-        elif isinstance(g, np.generic):  # a rule on 0-d arrays gives a numpy scalar: hand out an array
-            g = np.asarray(g)
+        elif isinstance(g, (np.ndarray, np.generic)):
+            # an array node's gradient is a node of its own kind, as its .grad is (torch.autograd.grad)
+            g = type(n)(np.asarray(g))
         results.append(g)
     return results
 
