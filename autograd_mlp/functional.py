@@ -70,7 +70,7 @@ def sqrt(x: ArrayLike) -> Tensor:
     return as_tensor(x).sqrt()
 
 
-def abs(x: ArrayLike) -> Tensor:  # noqa: A001 (the numpy/torch name)
+def abs(x: ArrayLike) -> Tensor:
     return as_tensor(x).abs()
 
 
@@ -110,7 +110,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> Tensor:
     return as_tensor(x).log_softmax(axis)
 
 
-def sum(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(x: ArrayLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return as_tensor(x).sum(axis, keepdims)
 
 

@@ -40,7 +40,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from typing import Any, Callable, Iterator, NamedTuple, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 

@@ -29,7 +29,7 @@ def with_params(op: Op, **params: Any) -> Op:
     for name, value in params.items():
         kind = type(value)
         # The type is part of the key: True == 1 and 1.0 == 1, but x[True] is not x[1].
-        if kind in _PLAIN or (kind is tuple and all([type(v) is int for v in value])):
+        if kind in _PLAIN or (kind is tuple and all(type(v) is int for v in value)):
             key.append((name, kind, value))
         else:
             return Op(op.name, functools.partial(op.rule, **params), op.skip_unneeded)

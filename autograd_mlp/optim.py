@@ -27,7 +27,8 @@ grads to None.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Union
+from collections.abc import Iterable
+from typing import Any, Union
 
 import numpy as np
 
@@ -65,7 +66,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Any, dict[str, Any]] = {}  # keyed by the parameter object itself
-        self._scratch: dict[tuple, np.ndarray] = {}
+        self._scratch: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         items = _as_param_list(params, type(self).__name__)
         if all(isinstance(item, dict) for item in items):
             for group in items:
@@ -141,7 +142,7 @@ class Optimizer:
 
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and per-parameter state (copied), parameters referred to by position."""
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             ids = []
@@ -484,7 +485,7 @@ class CosineAnnealingLR(LRScheduler):
     ``T_max`` it climbs back, as PyTorch's does.
     """
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803 (PyTorch's name)
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive int, got {T_max!r}")
         if not eta_min >= 0:

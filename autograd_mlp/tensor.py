@@ -41,11 +41,14 @@ Conventions:
 from __future__ import annotations
 
 import operator as _operator
-from typing import Any, Iterator, NamedTuple, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple, Union
 
 import numpy as np
 
 from . import graph
+from .dtypes import DType
+from .dtypes import of as dtype_of
 from .graph import Op
 from .mathfn import exp as _exp
 from .mathfn import log as _log
@@ -54,7 +57,7 @@ from .mathfn import sigmoid as _sigmoid
 from .mathfn import sigmoid_array, softplus_array
 from .mathfn import sign as _sign
 from .op_params import with_params
-from .tensor_convert import as_dtype, check_dtype, is_value, operand_array, to_array
+from .tensor_convert import as_dtype, check_dtype, operand_array, to_array
 from .tensor_errors import AxisError, axis_error, broadcast_error, check_axis, matmul_error, show_index, show_value
 from .tensor_shapes import (
     Axis,
@@ -292,8 +295,10 @@ class Tensor:
         return self.data.shape
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+    def dtype(self) -> DType:
+        """The element type, printed as PyTorch does (``torch.float32``); it compares equal to
+        numpy's dtype and works wherever numpy takes one (``np.zeros(3, x.dtype)``)."""
+        return dtype_of(self.data.dtype)
 
     @property
     def ndim(self) -> int:
@@ -822,7 +827,7 @@ class Tensor:
     # d clamp(a)/da = 1 where min <= a <= max (the value was not moved: out == a), else 0
     _CLAMP = Op("clamp", lambda g, out, a: (g * (_raw(a) == _raw(out)),))
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002 (PyTorch's names)
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Limit values to [min, max] (None: unbounded); gradient 1 on the bounds too, as PyTorch's clamp."""
         if min is None and max is None:
             raise ValueError("clamp: give min, max or both")

@@ -9,7 +9,8 @@ PyTorch's spellings: a shape is separate ints or one tuple (``zeros(2, 3)`` or `
 from __future__ import annotations
 
 import operator
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -7,7 +7,8 @@ Every function here works on numpy arrays, and the ones a rule calls (`unbroadca
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 import numpy as np
 

@@ -18,7 +18,8 @@ This module needs Hypothesis, a test dependency (``pip install
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
@@ -56,7 +57,7 @@ def broadcastable_shapes(
     ).map(lambda drawn: tuple(drawn.input_shapes))
 
 
-def floats(min_value: float = -3.0, max_value: float = 3.0, *, width: int = 64) -> SearchStrategy[float]:
+def floats(min_value: float = -3.0, max_value: float = 3.0, *, width: Literal[16, 32, 64] = 64) -> SearchStrategy[float]:
     """Finite floats in [min_value, max_value], no subnormals (they only test the FPU)."""
     return st.floats(
         min_value, max_value, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=width
@@ -116,7 +117,7 @@ def axes(draw: Callable[..., Any], ndim: int, *, allow_none: bool = True, allow_
     """An ``axis`` argument for an ndim-dim array: None, an int (maybe negative) or a tuple of distinct axes."""
     if ndim == 0:
         return draw(st.sampled_from([None, ()] if allow_none and allow_tuple else [None] if allow_none else [()]))
-    options = [st.integers(-ndim, ndim - 1)]
+    options: list[SearchStrategy[Any]] = [st.integers(-ndim, ndim - 1)]
     if allow_none:
         options.append(st.none())
     if allow_tuple:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any, NamedTuple, Union
 
 from . import graph, mathfn
@@ -326,8 +327,8 @@ class Value:
 
 
 def fused_neuron(
-    weights: list[Value],
-    inputs: list[Value | Number],
+    weights: Sequence[Value],
+    inputs: Sequence[Value | Number],
     bias: Value | None = None,
     activation: str | None = None,
 ) -> Value:
@@ -481,7 +482,7 @@ def _to_float(x: Any) -> float:
 def _constant(x: Any) -> Value:
     """Wrap a Python number met in an expression as a leaf (it shows in pictures)."""
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
-        return Value(x)
+        return Value(float(x))
     raise TypeError(f"cannot combine a Value with {type(x).__name__} {x!r}: use a number or a Value")
 
 

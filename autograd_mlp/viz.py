@@ -43,8 +43,9 @@ import re
 import sys
 import warnings
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Union
 
 import graphviz
 import numpy as np
@@ -399,14 +400,15 @@ def _draw_collapsed(
         elif node._op is not None:
             group.ops[node._op.name] += 1
     # A box's outputs: members used outside it, or asked for.
-    is_output = set(n for n in roots if key[n] is not None)
+    is_output = {n for n in roots if key[n] is not None}
     for node in order:
         for parent in node._prev:
             if key[parent] is not None and key[parent] != key[node]:
                 is_output.add(parent)
     for node in order:
-        if node in is_output:
-            groups[key[node]].outputs.append(node)
+        group_key = key[node]
+        if node in is_output and group_key is not None:
+            groups[group_key].outputs.append(node)
 
     for group in groups.values():
         attrs = _fill(_grad_rms(group.members)) if color else {}
@@ -687,7 +689,8 @@ def _escape_record(text: str) -> str:
 
 def _warn(message: str) -> None:
     """Warn pointing at the user's line, whether they called draw_dot, to_dot or render."""
-    frame, level = sys._getframe(), 1
+    frame: Any = sys._getframe()
+    level = 1
     while frame is not None and frame.f_globals.get("__name__") == __name__:
         frame, level = frame.f_back, level + 1
     warnings.warn(message, stacklevel=level)

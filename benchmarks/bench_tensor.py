@@ -82,11 +82,11 @@ def step_benchmarks(quick: bool) -> list[Result]:
         y = rng.integers(0, sizes[-1], batch)
         floor = NumpyMLP(sizes, lr=lr, optimizer=optimizer)
         ours = build_ours(sizes, optimizer, lr)
-        fns = {"numpy": lambda: floor.step(x, y), "ours": lambda: ours(x, y)}
+        fns = {"numpy": lambda floor=floor, x=x, y=y: floor.step(x, y), "ours": lambda ours=ours, x=x, y=y: ours(x, y)}
         if torch is not None:
             tstep = build_torch(sizes, optimizer, lr)
             tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-            fns["torch"] = lambda: tstep(tx, ty)
+            fns["torch"] = lambda tstep=tstep, tx=tx, ty=ty: tstep(tx, ty)
         repeat = 5 if quick else (300 if batch == 1 else 100)
         t = interleaved_medians(fns, repeat, warmup=3)
         ratio = t["ours"] / t["numpy"]
@@ -109,7 +109,7 @@ def seed001_step(torch):
 
     class NeuralNetwork(nn.Module):
         def __init__(self):
-            super(NeuralNetwork, self).__init__()
+            super().__init__()
             self.input_layer = nn.Linear(784, 1568)
             self.activation = nn.ReLU()
             self.output_layer = nn.Linear(1568, 10)

@@ -157,7 +157,7 @@ def test_mlp_parameter_names_and_count():
     assert names[-1] == "layers.1.neurons.1.b"
     assert len(names) == len(set(names)) == (3 + 1) * 4 + (4 + 1) * 2
     assert model.num_parameters() == len(names)
-    assert [p for p in model.parameters()] == [p for _, p in model.named_parameters()]
+    assert list(model.parameters()) == [p for _, p in model.named_parameters()]
 
 
 def test_parameters_order_is_the_same_every_time():

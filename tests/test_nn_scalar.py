@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from autograd_mlp import random as am_random
 from autograd_mlp.nn import (
     MLP,
-    NeuronLayer,
     Neuron,
+    NeuronLayer,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     hinge_loss,

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
 import autograd_mlp
-from autograd_mlp import Tensor, no_grad
-from autograd_mlp import nn
+from autograd_mlp import Tensor, nn, no_grad
 from autograd_mlp.nn.losses import cross_entropy, nll_loss
 from autograd_mlp.random import manual_seed
 from autograd_mlp.tensor import arange, linspace, randn, zeros

@@ -346,8 +346,9 @@ def test_max_and_min_along_a_dim_return_values_and_indices(data):
         np.testing.assert_array_equal(values.data, expected)
         np.testing.assert_array_equal(indices.data, getattr(x, "arg" + name)(axis=dim, keepdims=keepdim))
         assert indices.dtype == np.int64
-        check_op_gradient(lambda t: getattr(t, name)(dim=dim, keepdim=keepdim).values * 1.5, x, second_order=True)
-        check_op_gradient(lambda t: getattr(t, "a" + name)(dim=dim, keepdim=keepdim), x)
+        check_op_gradient(lambda t, name=name: getattr(t, name)(dim=dim, keepdim=keepdim).values * 1.5, x,
+                          second_order=True)
+        check_op_gradient(lambda t, name=name: getattr(t, "a" + name)(dim=dim, keepdim=keepdim), x)
 
 
 @SETTINGS

@@ -250,10 +250,10 @@ def test_install_registers_pytorch_module_names_and_uninstall_restores_them(monk
         monkeypatch.delitem(sys.modules, name, raising=False)
     torch.install()
     try:
-        import torch as imported  # noqa: PLC0415
-        import torch.nn.functional as imported_f  # noqa: PLC0415
-        import torchvision.transforms as imported_t  # noqa: PLC0415
-        from torch.utils.data import DataLoader as ImportedLoader  # noqa: PLC0415
+        import torch as imported
+        import torch.nn.functional as imported_f
+        import torchvision.transforms as imported_t
+        from torch.utils.data import DataLoader as ImportedLoader
 
         assert imported is torch and imported_f is F and imported_t is transforms and ImportedLoader is DataLoader
         assert sys.modules["torch.nn"] is nn and sys.modules["torch.optim"] is optim

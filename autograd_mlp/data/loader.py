@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -37,7 +37,7 @@ def _as_arrays(arrays: tuple, who: str) -> tuple[np.ndarray, ...]:
     return converted
 
 
-def _generator(seed: Optional[int], rng: Optional[np.random.Generator], who: str) -> Optional[np.random.Generator]:
+def _generator(seed: int | None, rng: np.random.Generator | None, who: str) -> np.random.Generator | None:
     """The loader's own generator, or None: then each epoch draws from the default one (see `__iter__`)."""
     if seed is not None and rng is not None:
         raise ValueError(f"{who}: pass seed or rng, not both")
@@ -79,8 +79,8 @@ class DataLoader:
         batch_size: int = 32,
         shuffle: bool = False,
         drop_last: bool = False,
-        seed: Optional[int] = None,
-        rng: Optional[np.random.Generator] = None,
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
     ) -> None:
         self.arrays = _as_arrays(arrays, "DataLoader")
         # bool is an int subclass, but batch_size=True is surely a mistake.
@@ -117,9 +117,10 @@ class DataLoader:
         order = get_generator(self._rng).permutation(self.num_samples) if self.shuffle else None
         return self._batches(order)
 
-    def _batches(self, order: Optional[np.ndarray]) -> Iterator[tuple[np.ndarray, ...]]:
+    def _batches(self, order: np.ndarray | None) -> Iterator[tuple[np.ndarray, ...]]:
         for i in range(len(self)):
             start = i * self.batch_size
+            index: slice | np.ndarray
             if order is None:
                 index = slice(start, start + self.batch_size)  # a view: no copying
             else:
@@ -136,7 +137,7 @@ class DataLoader:
 def train_test_split(
     *arrays: np.ndarray,
     test_fraction: float = 0.2,
-    seed: Optional[int] = None,
+    seed: int | None = None,
     shuffle: bool = True,
 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """Split equal-length arrays into ``(train_arrays, test_arrays)``.

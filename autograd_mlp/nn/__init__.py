@@ -38,7 +38,7 @@ from .module import (
     StateDictError,
     is_parameter,
 )
-from .scalar import MLP, NeuronLayer, Neuron
+from .scalar import MLP, Neuron, NeuronLayer
 from .scalar_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

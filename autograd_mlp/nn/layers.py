@@ -7,7 +7,8 @@ reads the same (``0.weight`` of shape (out, in), ``0.bias`` of shape (out,)).
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 

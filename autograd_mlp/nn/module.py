@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -230,10 +230,14 @@ class Module:
         out, seen = [], set()
         for module in self.modules():
             for value in vars(module).values():
-                if id(value) not in seen and getattr(value, "_op", False) is None and hasattr(value, "requires_grad"):
-                    if isinstance(getattr(value, "data", None), np.ndarray):
-                        seen.add(id(value))
-                        out.append(value)
+                if (
+                    id(value) not in seen
+                    and getattr(value, "_op", False) is None
+                    and hasattr(value, "requires_grad")
+                    and isinstance(getattr(value, "data", None), np.ndarray)
+                ):
+                    seen.add(id(value))
+                    out.append(value)
         return out
 
     def apply(self, fn: Any) -> Module:
@@ -496,7 +500,7 @@ class ModuleDict(_Container):
         return items[key]
 
     def __delitem__(self, key: str) -> None:
-        self[key]  # noqa: B018 (the KeyError naming the keys)
+        self[key]
         object.__delattr__(self, key)
 
     def __contains__(self, key: object) -> bool:

@@ -23,7 +23,8 @@ weight by weight, so the same seed gives the same model whether fused or not.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Union, cast
 
 from ..random import RNGLike, get_generator
 from ..value import Value, fused_neuron
@@ -79,13 +80,13 @@ class Neuron(Module):
         return len(self.w)
 
     def forward(self, x: Sequence[Scalar] | Scalar) -> Value:
-        if type(x) is not list or len(x) != len(self.w):  # the common case costs one test
-            x = _as_inputs(x, len(self.w), "Neuron")
+        # the common case (a list of the right length) costs one test
+        xs = x if type(x) is list and len(x) == len(self.w) else _as_inputs(x, len(self.w), "Neuron")
         if self.fused:  # the fast path: the same numbers as ONE node (see value.fused_neuron)
-            return fused_neuron(self.w, x, self.b, self.activation)
+            return fused_neuron(cast("list[Value]", self.w), xs, self.b, self.activation)  # a ParameterList
         # What a neuron computes, as micrograd writes it: a * node per weight,
         # a + node per term, then the activation node.
-        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        z = sum((wi * xi for wi, xi in zip(self.w, xs)), self.b)
         return z if self.activation is None else getattr(z, self.activation)()
 
     def extra_repr(self) -> str:
@@ -221,13 +222,13 @@ class MLP(Module):
 # ---------------------------------------------------------------- helpers
 
 
-def _as_inputs(x: Any, expected: int, who: str) -> Any:
-    """The inputs as a sequence of the expected length (a lone number or Value counts as one)."""
+def _as_inputs(x: Any, expected: int, who: str) -> list[Any]:
+    """The inputs as a list of the expected length (a lone number or Value counts as one)."""
     if type(x) is not list and (type(x) is Value or isinstance(x, numbers.Real)):
         x = [x]
     if len(x) != expected:
         raise ValueError(f"{who} expects {expected} inputs, got {len(x)}")
-    return x
+    return list(x)
 
 
 def _check_activation(name: str | None) -> str | None:

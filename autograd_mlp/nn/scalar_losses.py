@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterable, Sequence, Union
+from collections.abc import Iterable, Sequence
+from typing import Any, Union
 
 from ..value import Value
 
@@ -136,7 +137,7 @@ def _pairs(predictions: Scalars, targets: Scalars, who: str) -> list[tuple[Any, 
 def _as_list(x: Scalars) -> list[Any]:
     if isinstance(x, (Value, numbers.Real)):
         return [x]
-    return list(x)
+    return list(x)  # type: ignore[arg-type]  # a sequence: numbers were handled above
 
 
 def _number_or_value(x: Any) -> Any:

@@ -31,14 +31,14 @@ from ._unsupported import UnsupportedError, module_getattr
 
 # dtypes, under PyTorch's names (aliases are the same objects, as in PyTorch)
 float16 = half = _dtypes.float16
-float32 = float = _dtypes.float32  # noqa: A001 (PyTorch's name)
+float32 = float = _dtypes.float32
 float64 = double = _dtypes.float64
 int8 = _dtypes.int8
 int16 = short = _dtypes.int16
-int32 = int = _dtypes.int32  # noqa: A001
+int32 = int = _dtypes.int32
 int64 = long = _dtypes.int64
 uint8 = _dtypes.uint8
-bool = _dtypes.bool_  # noqa: A001
+bool = _dtypes.bool_
 dtype = _dtypes.DType
 
 Size = tuple  # x.size() / x.shape are plain tuples here
@@ -49,7 +49,7 @@ is_grad_enabled = _graph.is_grad_enabled
 __version__ = "2.0.0+autograd_mlp"  # some scripts print or compare torch.__version__
 
 
-class set_grad_enabled:  # noqa: N801 (PyTorch's name)
+class set_grad_enabled:
     """Switch graph recording now (as PyTorch does), restoring the old mode when used with ``with``."""
 
     def __init__(self, mode: Any) -> None:
@@ -68,10 +68,10 @@ def manual_seed(seed: Any) -> Any:
     return _manual_seed(seed)
 
 
-class device(str):  # noqa: N801 (PyTorch's name)
+class device(str):
     """``torch.device('cpu')``: the only device there is here; a str, so ``.to('cpu')`` code works too."""
 
-    def __new__(cls, type: str = "cpu", index: Any = None) -> device:  # noqa: A002
+    def __new__(cls, type: str = "cpu", index: Any = None) -> device:
         name = str(type)
         if name != "cpu":
             raise RuntimeError(

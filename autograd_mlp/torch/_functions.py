@@ -6,7 +6,8 @@ computes anything itself, so every gradient is the engine's.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -72,29 +73,29 @@ def _t(x: Any) -> NativeTensor:
     return x if isinstance(x, NativeTensor) else tensor(x)
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1) -> NativeTensor:  # noqa: A002 (PyTorch's names)
+def add(input: Any, other: Any, *, alpha: Any = 1) -> NativeTensor:
     """input + alpha * other."""
     return _t(input) + (other if alpha == 1 else alpha * other)
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1) -> NativeTensor:  # noqa: A002
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> NativeTensor:
     """input - alpha * other."""
     return _t(input) - (other if alpha == 1 else alpha * other)
 
 
-def mul(input: Any, other: Any) -> NativeTensor:  # noqa: A002
+def mul(input: Any, other: Any) -> NativeTensor:
     return _t(input) * other
 
 
-def div(input: Any, other: Any) -> NativeTensor:  # noqa: A002
+def div(input: Any, other: Any) -> NativeTensor:
     return _t(input) / other
 
 
-def matmul(input: Any, other: Any) -> NativeTensor:  # noqa: A002
+def matmul(input: Any, other: Any) -> NativeTensor:
     return _F.matmul(_t(input), _t(other))
 
 
-def mm(input: Any, mat2: Any) -> NativeTensor:  # noqa: A002
+def mm(input: Any, mat2: Any) -> NativeTensor:
     """Matrix product of two 2-D tensors (`matmul` also broadcasts and takes vectors)."""
     a, b = _t(input), _t(mat2)
     if a.ndim != 2 or b.ndim != 2:
@@ -102,23 +103,23 @@ def mm(input: Any, mat2: Any) -> NativeTensor:  # noqa: A002
     return _F.matmul(a, b)
 
 
-def pow(input: Any, exponent: Any) -> NativeTensor:  # noqa: A001,A002
+def pow(input: Any, exponent: Any) -> NativeTensor:
     return _t(input) ** exponent
 
 
-def exp(input: Any) -> NativeTensor:  # noqa: A002
+def exp(input: Any) -> NativeTensor:
     return _t(input).exp()
 
 
-def log(input: Any) -> NativeTensor:  # noqa: A002
+def log(input: Any) -> NativeTensor:
     return _t(input).log()
 
 
-def sqrt(input: Any) -> NativeTensor:  # noqa: A002
+def sqrt(input: Any) -> NativeTensor:
     return _t(input).sqrt()
 
 
-def abs(input: Any) -> NativeTensor:  # noqa: A001,A002
+def abs(input: Any) -> NativeTensor:
     return _t(input).abs()
 
 
@@ -147,45 +148,45 @@ _SIN = Op("sin", lambda g, out, x: (g * _cos(x),))
 _COS = Op("cos", lambda g, out, x: (-(g * _sin(x)),))
 
 
-def sin(input: Any) -> NativeTensor:  # noqa: A002
+def sin(input: Any) -> NativeTensor:
     x = _t(input)
     method = getattr(x, "sin", None)
     return method() if method is not None else _sin(x)
 
 
-def cos(input: Any) -> NativeTensor:  # noqa: A002
+def cos(input: Any) -> NativeTensor:
     x = _t(input)
     method = getattr(x, "cos", None)
     return method() if method is not None else _cos(x)
 
 
-def tanh(input: Any) -> NativeTensor:  # noqa: A002
+def tanh(input: Any) -> NativeTensor:
     return _t(input).tanh()
 
 
-def sigmoid(input: Any) -> NativeTensor:  # noqa: A002
+def sigmoid(input: Any) -> NativeTensor:
     return _t(input).sigmoid()
 
 
-def relu(input: Any) -> NativeTensor:  # noqa: A002
+def relu(input: Any) -> NativeTensor:
     return _t(input).relu()
 
 
-def softmax(input: Any, dim: int = -1, dtype: Any = None) -> NativeTensor:  # noqa: A002
+def softmax(input: Any, dim: int = -1, dtype: Any = None) -> NativeTensor:
     x = _t(input) if dtype is None else _t(input).astype(np.dtype(dtype))
     return x.softmax(dim)
 
 
-def log_softmax(input: Any, dim: int = -1, dtype: Any = None) -> NativeTensor:  # noqa: A002
+def log_softmax(input: Any, dim: int = -1, dtype: Any = None) -> NativeTensor:
     x = _t(input) if dtype is None else _t(input).astype(np.dtype(dtype))
     return x.log_softmax(dim)
 
 
-def sum(input: Any, dim: Any = None, keepdim: bool = False) -> NativeTensor:  # noqa: A001,A002
+def sum(input: Any, dim: Any = None, keepdim: bool = False) -> NativeTensor:
     return _t(input).sum(_dims(dim), keepdim)
 
 
-def mean(input: Any, dim: Any = None, keepdim: bool = False) -> NativeTensor:  # noqa: A002
+def mean(input: Any, dim: Any = None, keepdim: bool = False) -> NativeTensor:
     x = _t(input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"torch.mean: needs a floating point tensor, got {x.dtype} (use .float() first)")
@@ -196,7 +197,7 @@ def _dims(dim: Any) -> Any:
     return tuple(dim) if isinstance(dim, list) else dim
 
 
-def _extreme(name: str, input: Any, dim: Any, keepdim: bool) -> Any:  # noqa: A002
+def _extreme(name: str, input: Any, dim: Any, keepdim: bool) -> Any:
     x = _t(input)
     if isinstance(dim, NativeTensor):  # torch.max(a, b): elementwise
         return (_F.maximum if name == "max" else _F.minimum)(x, dim)
@@ -211,25 +212,25 @@ def _extreme(name: str, input: Any, dim: Any, keepdim: bool) -> Any:  # noqa: A0
     return MaxResult(result, indices)
 
 
-def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     """``max(x)``: the largest element; ``max(x, dim)``: (values, indices); ``max(a, b)``: elementwise."""
     return _extreme("max", input, dim, keepdim)
 
 
-def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     """``min(x)``: the smallest element; ``min(x, dim)``: (values, indices); ``min(a, b)``: elementwise."""
     return _extreme("min", input, dim, keepdim)
 
 
-def maximum(input: Any, other: Any) -> NativeTensor:  # noqa: A002
+def maximum(input: Any, other: Any) -> NativeTensor:
     return _F.maximum(_t(input), _t(other))
 
 
-def minimum(input: Any, other: Any) -> NativeTensor:  # noqa: A002
+def minimum(input: Any, other: Any) -> NativeTensor:
     return _F.minimum(_t(input), _t(other))
 
 
-def _arg(name: str, input: Any, dim: Any, keepdim: bool) -> NativeTensor:  # noqa: A002
+def _arg(name: str, input: Any, dim: Any, keepdim: bool) -> NativeTensor:
     x = _t(input)
     out = getattr(x, name)(dim)
     if keepdim and dim is not None and out.ndim < x.ndim:
@@ -237,15 +238,15 @@ def _arg(name: str, input: Any, dim: Any, keepdim: bool) -> NativeTensor:  # noq
     return out
 
 
-def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> NativeTensor:  # noqa: A002
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> NativeTensor:
     return _arg("argmax", input, dim, keepdim)
 
 
-def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> NativeTensor:  # noqa: A002
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> NativeTensor:
     return _arg("argmin", input, dim, keepdim)
 
 
-def clamp(input: Any, min: Any = None, max: Any = None) -> NativeTensor:  # noqa: A001,A002
+def clamp(input: Any, min: Any = None, max: Any = None) -> NativeTensor:
     if min is None and max is None:
         raise RuntimeError("torch.clamp: at least one of 'min' or 'max' must not be None")
     x = _t(input)
@@ -253,27 +254,27 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> NativeTensor:  # noqa
     return method(min, max)
 
 
-def transpose(input: Any, dim0: int, dim1: int) -> NativeTensor:  # noqa: A002
+def transpose(input: Any, dim0: int, dim1: int) -> NativeTensor:
     """Swap two dimensions (PyTorch's meaning; numpy's transpose permutes all of them)."""
     return _t(input).swapaxes(dim0, dim1)
 
 
-def t(input: Any) -> NativeTensor:  # noqa: A002
+def t(input: Any) -> NativeTensor:
     x = _t(input)
     if x.ndim > 2:
         raise RuntimeError(f"torch.t: expects a tensor with <= 2 dimensions, got {x.ndim}-D of shape {x.shape}")
     return x.swapaxes(0, 1) if x.ndim == 2 else x
 
 
-def reshape(input: Any, shape: Sequence[int]) -> NativeTensor:  # noqa: A002
+def reshape(input: Any, shape: Sequence[int]) -> NativeTensor:
     return _t(input).reshape(*shape)
 
 
-def squeeze(input: Any, dim: Any = None) -> NativeTensor:  # noqa: A002
+def squeeze(input: Any, dim: Any = None) -> NativeTensor:
     return _t(input).squeeze(dim) if dim is not None else _t(input).squeeze()
 
 
-def unsqueeze(input: Any, dim: int) -> NativeTensor:  # noqa: A002
+def unsqueeze(input: Any, dim: int) -> NativeTensor:
     return _t(input).unsqueeze(dim)
 
 
@@ -288,15 +289,15 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> NativeTensor:
     return _F.stack([_t(x) for x in tensors], dim)
 
 
-def where(condition: Any, input: Any = None, other: Any = None) -> NativeTensor:  # noqa: A002
+def where(condition: Any, input: Any = None, other: Any = None) -> NativeTensor:
     if input is None or other is None:
         raise unsupported("torch.where(condition) with one argument", "Use condition.nonzero() in numpy: np.nonzero(c.numpy()).")
     return _F.where(_t(condition), input, other)
 
 
-def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> NativeTensor:  # noqa: A002
+def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> NativeTensor:
     return _t(input).flatten(start_dim, end_dim)
 
 
-def numel(input: Any) -> int:  # noqa: A002
+def numel(input: Any) -> int:
     return int(_t(input).data.size)

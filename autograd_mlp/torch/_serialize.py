@@ -32,16 +32,15 @@ def save(obj: Any, f: str | os.PathLike[str]) -> None:
     """Write ``obj`` (a state dict, or nested dicts/lists of tensors, arrays, numbers, strings) to ``f``."""
     arrays: dict[str, np.ndarray] = {}
     structure = {"format": _FORMAT, "value": _encode(obj, arrays, "obj")}
-    with atomic_write(f) as out:
-        # ZipFile on the open file + write_array is what np.savez does,
-        # without savez's habit of adding ".npz" to the name.
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, array in arrays.items():
-                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, array, allow_pickle=False)
-            text = json.dumps(structure).encode("utf-8")
-            with archive.open(f"{_STRUCTURE}.npy", "w") as member:
-                np.lib.format.write_array(member, np.frombuffer(text, dtype=np.uint8), allow_pickle=False)
+    # ZipFile on the open file + write_array is what np.savez does,
+    # without savez's habit of adding ".npz" to the name.
+    with atomic_write(f) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+        text = json.dumps(structure).encode("utf-8")
+        with archive.open(f"{_STRUCTURE}.npy", "w") as member:
+            np.lib.format.write_array(member, np.frombuffer(text, dtype=np.uint8), allow_pickle=False)
 
 
 def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool = True, **kwargs: Any) -> Any:

@@ -8,7 +8,8 @@ for that class with PyTorch's constructor meaning (``Tensor(2, 3)`` is a
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -173,7 +174,7 @@ class _TensorType(type):
 
     _dtype: np.dtype = _FLOAT32
 
-    def __call__(cls, *args: Any, requires_grad: bool = False) -> NativeTensor:  # type: ignore[override]
+    def __call__(cls, *args: Any, requires_grad: bool = False) -> NativeTensor:
         return _legacy(args, cls._dtype, f"torch.{cls.__name__}", requires_grad)
 
     def __instancecheck__(cls, obj: Any) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["UnsupportedError", "unsupported", "DOCS"]
 
 DOCS = "docs/from-pytorch.md"
@@ -25,7 +27,7 @@ def unsupported(name: str, hint: str = "") -> UnsupportedError:
     )
 
 
-def module_getattr(module_name: str, names: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def module_getattr(module_name: str, names: dict[str, str] | None = None) -> Any:
     """A module-level ``__getattr__`` that raises `unsupported` for any missing name."""
     hints = names or {}
 

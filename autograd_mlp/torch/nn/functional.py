@@ -31,40 +31,40 @@ __all__ = [
 ]
 
 
-def relu(input: Any, inplace: bool = False) -> _Tensor:  # noqa: A002 (PyTorch's names)
+def relu(input: Any, inplace: bool = False) -> _Tensor:
     _no_inplace(inplace, "relu")
     return _t(input).relu()
 
 
-def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> _Tensor:  # noqa: A002
+def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> _Tensor:
     _no_inplace(inplace, "leaky_relu")
     return _t(input).leaky_relu(negative_slope)
 
 
-def sigmoid(input: Any) -> _Tensor:  # noqa: A002
+def sigmoid(input: Any) -> _Tensor:
     return _t(input).sigmoid()
 
 
-def tanh(input: Any) -> _Tensor:  # noqa: A002
+def tanh(input: Any) -> _Tensor:
     return _t(input).tanh()
 
 
-def softmax(input: Any, dim: int = -1, dtype: Any = None) -> _Tensor:  # noqa: A002
+def softmax(input: Any, dim: int = -1, dtype: Any = None) -> _Tensor:
     x = _t(input) if dtype is None else _t(input).astype(np.dtype(dtype))
     return x.softmax(dim)
 
 
-def log_softmax(input: Any, dim: int = -1, dtype: Any = None) -> _Tensor:  # noqa: A002
+def log_softmax(input: Any, dim: int = -1, dtype: Any = None) -> _Tensor:
     x = _t(input) if dtype is None else _t(input).astype(np.dtype(dtype))
     return x.log_softmax(dim)
 
 
-def linear(input: Any, weight: Any, bias: Any = None) -> _Tensor:  # noqa: A002
+def linear(input: Any, weight: Any, bias: Any = None) -> _Tensor:
     """input @ weight.T + bias, weight of shape (out_features, in_features)."""
     return _F.linear(_t(input), weight, bias)
 
 
-def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> _Tensor:  # noqa: A002
+def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> _Tensor:
     """Zero each element with probability ``p`` (when ``training``), from the default generator."""
     _no_inplace(inplace, "dropout")
     layer = _Dropout(probability(p, "p", who="dropout"))
@@ -72,24 +72,24 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     return layer(_t(input))
 
 
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> _Tensor:  # noqa: A002
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> _Tensor:
     return _losses.MSELoss(reduction)(input, target)
 
 
-def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> _Tensor:  # noqa: A002
+def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> _Tensor:
     return _losses.BCELoss(reduction)(input, target)
 
 
-def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> _Tensor:  # noqa: A002
+def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> _Tensor:
     return _losses.BCEWithLogitsLoss(reduction)(input, target)
 
 
-def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> _Tensor:  # noqa: A002
+def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> _Tensor:
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or probabilities (N, C)."""
     return _losses.CrossEntropyLoss(reduction)(input, target)
 
 
-def nll_loss(input: Any, target: Any, reduction: str = "mean") -> _Tensor:  # noqa: A002
+def nll_loss(input: Any, target: Any, reduction: str = "mean") -> _Tensor:
     return _losses.NLLLoss(reduction)(input, target)
 
 

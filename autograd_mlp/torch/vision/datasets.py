@@ -10,9 +10,9 @@ shipped with the library (8,000 train / 2,000 test images) with a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
-
+from typing import Any
 
 from ...data import load_fashion_mnist, load_mnist
 from .._unsupported import module_getattr
@@ -25,14 +25,14 @@ class MNIST:
 
     _loader = staticmethod(load_mnist)
     _folder = "MNIST"
-    classes = [f"{i} - {name}" for i, name in enumerate("zero one two three four five six seven eight nine".split())]
+    classes = [f"{i} - {name}" for i, name in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])]
 
     def __init__(
         self,
         root: Any = None,
         train: bool = True,
-        transform: Optional[Callable[[Any], Any]] = None,
-        target_transform: Optional[Callable[[Any], Any]] = None,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
         download: bool = False,
     ) -> None:
         self.root = root
