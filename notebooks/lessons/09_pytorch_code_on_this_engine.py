@@ -166,6 +166,9 @@ CELLS = [
         000-3은 `nn.Linear` 두 개로 만든 MLP입니다 (`range(10001)` → `range(3001)`). 글처럼 000-2를 먼저 돌려야
         000-3의 초기 가중치가 이 시드에서 XOR을 푸는 쪽이 됩니다 (난수는 뽑는 순서대로 나옵니다; 04에서 본 것처럼
         어떤 시작점은 loss 0.35에서 멈춥니다).
+
+        000-2는 `torch.Tensor(2, 2)`에서 출발합니다. PyTorch에서 이것은 초기화되지 않은 메모리(실행마다 다른 아무 수, 가끔 NaN)이고,
+        이 엔진에서는 시드를 따르는 표준 정규 난수입니다 (`docs/from-pytorch.md`).
         """,
         """
         As the post saw: every output 0.5, the loss ln 2 = 0.6931 (lesson 4 showed why).
@@ -176,6 +179,9 @@ CELLS = [
         (`range(10001)` → `range(2001)`), 000-3 the MLP built from two `nn.Linear` (`range(10001)` → `range(3001)`).
         As in the post, 000-2 runs first, so that 000-3's initial weights are, with this seed, ones that solve XOR
         (random numbers come in the order they are drawn; as lesson 4 showed, some starts stop at loss 0.35).
+
+        000-2 starts from `torch.Tensor(2, 2)`: uninitialised memory in PyTorch (any numbers, different each run,
+        sometimes NaN), on this engine standard normal draws that follow the seed (`docs/from-pytorch.md`).
         """,
     ),
     code(
