@@ -1,6 +1,6 @@
 """The learning-path notebooks (notebooks/ko, notebooks/en) run top to bottom and show what they promise.
 
-Every notebook is executed in a fresh kernel of this interpreter (nbclient), two at a time. Then:
+Every notebook whose test is selected is executed in a fresh kernel of this interpreter (nbclient), two at a time. Then:
 no cell errored; every cell tagged ``image`` produced a picture (PNG or SVG); the learner's blank
 answers make the checker print NOT YET for each exercise (so the checker can fail) and the reference
 solutions make it print CORRECT for each; the stored notebooks carry their outputs and were built from
@@ -37,8 +37,8 @@ def stored(name: str, lang: str) -> nbformat.NotebookNode:
     return nbformat.read(NOTEBOOKS / lang / f"{name}.ipynb", as_version=4)
 
 
-async def _execute_all() -> dict[tuple[str, str], object]:
-    """Execute every stored notebook (outputs cleared) with at most PARALLEL kernels at once."""
+async def _execute_all(cases: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
+    """Execute these stored notebooks (outputs cleared) with at most PARALLEL kernels at once."""
     gate = asyncio.Semaphore(PARALLEL)
 
     async def one(name: str, lang: str) -> object:
@@ -56,13 +56,19 @@ async def _execute_all() -> dict[tuple[str, str], object]:
                 return error  # reported by the test of this notebook, so the others still run
         return nb
 
-    results = await asyncio.gather(*(one(n, lang) for n, lang in CASES))
-    return dict(zip(CASES, results))
+    results = await asyncio.gather(*(one(n, lang) for n, lang in cases))
+    return dict(zip(cases, results))
 
 
 @pytest.fixture(scope="module")
-def executed() -> dict[tuple[str, str], object]:
-    return asyncio.run(_execute_all())
+def executed(request: pytest.FixtureRequest) -> dict[tuple[str, str], object]:
+    """The notebooks of the selected tests only, so ``-k 09`` runs two kernels, not sixteen."""
+    selected = {
+        (item.callspec.params["name"], item.callspec.params["lang"])
+        for item in request.session.items
+        if "executed" in getattr(item, "fixturenames", ()) and hasattr(item, "callspec")
+    }
+    return asyncio.run(_execute_all([case for case in CASES if case in selected]))
 
 
 def _text(cell: nbformat.NotebookNode) -> str:
