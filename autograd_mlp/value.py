@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from . import graph, mathfn
 from .graph import Op
@@ -33,7 +33,7 @@ _grad_mode = graph.state
 
 __all__ = ["Value", "fused_neuron", "fused_parts", "FusedParts", "from_op"]
 
-Number = Union[int, float]
+Number = int | float
 
 
 class Value:
@@ -59,6 +59,7 @@ class Value:
     __slots__ = ("data", "grad", "_op", "_a", "_b", "_label")
 
     requires_grad = True  # every Value takes part in differentiation
+    _parents_in_slots = True  # graph's ordering pass reads _a/_b itself (graph.py docstring)
 
     def __init__(self, data: Number, label: str = "") -> None:
         if type(data) is not float:
@@ -455,16 +456,7 @@ _FUSED_ACTIVATION = {op: act for act, (op, _) in _FUSED_OPS.items()}
 # ------------------------------------------------------------------ helpers
 
 
-class _Many:
-    """Marks a node whose ``_a`` holds the tuple of its three or more parents."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "_MANY"
-
-
-_MANY = _Many()
+_MANY = graph.MANY_PARENTS  # in ``_b``: ``_a`` holds the tuple of three or more parents
 
 
 def _to_float(x: Any) -> float:
@@ -481,7 +473,7 @@ def _to_float(x: Any) -> float:
 def _constant(x: Any) -> Value:
     """Wrap a Python number met in an expression as a leaf (it shows in pictures)."""
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
-        return Value(x)
+        return Value(float(x))
     raise TypeError(f"cannot combine a Value with {type(x).__name__} {x!r}: use a number or a Value")
 
 
