@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from . import graph, mathfn
 from .graph import Op
@@ -34,7 +34,7 @@ _grad_mode = graph.state
 
 __all__ = ["Value", "fused_neuron", "fused_parts", "FusedParts", "from_op"]
 
-Number = Union[int, float]
+Number = int | float
 
 
 class Value:
@@ -60,6 +60,7 @@ class Value:
     __slots__ = ("data", "grad", "_op", "_a", "_b", "_label")
 
     requires_grad = True  # every Value takes part in differentiation
+    _parents_in_slots = True  # graph's ordering pass reads _a/_b itself (graph.py docstring)
 
     def __init__(self, data: Number, label: str = "") -> None:
         if type(data) is not float:
@@ -456,16 +457,7 @@ _FUSED_ACTIVATION = {op: act for act, (op, _) in _FUSED_OPS.items()}
 # ------------------------------------------------------------------ helpers
 
 
-class _Many:
-    """Marks a node whose ``_a`` holds the tuple of its three or more parents."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "_MANY"
-
-
-_MANY = _Many()
+_MANY = graph.MANY_PARENTS  # in ``_b``: ``_a`` holds the tuple of three or more parents
 
 
 def _to_float(x: Any) -> float:

@@ -30,7 +30,9 @@ def make_step(value_cls, model, X, y):
     """One training step of micrograd's demo, written once for any engine."""
     params = model.parameters()
 
-    def step(k=[0]):
+    calls = [0]  # the step counter for the learning-rate schedule (micrograd's demo uses k)
+
+    def step():
         inputs = [list(map(value_cls, row)) for row in X]
         scores = list(map(model, inputs))
         losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
@@ -40,10 +42,10 @@ def make_step(value_cls, model, X, y):
         for p in params:
             p.grad = 0
         total.backward()
-        lr = 1.0 - 0.9 * k[0] / 100
+        lr = 1.0 - 0.9 * calls[0] / 100
         for p in params:
             p.data -= lr * p.grad
-        k[0] += 1
+        calls[0] += 1
         return total
 
     return step
