@@ -106,9 +106,6 @@ class GradState(threading.local):
 
 
 state = GradState()
-# The old private name, still read by tensor.py and nn/module.py: drop it once
-# they use `state` / `enter_scope`.
-_mode = state
 
 
 def is_grad_enabled() -> bool:

@@ -103,9 +103,9 @@ __all__ = [
     "minimum",
 ]
 
-# The grad-mode state, read directly on the hot path (one attribute lookup per op); the only
-# place in the Tensor code that touches graph's internals.
-_mode = graph._mode
+# graph's public grad-mode state (``enabled``, ``scope``), read on the hot path: one attribute
+# lookup per op instead of a call to graph.is_grad_enabled().
+_mode = graph.state
 _ndarray = np.ndarray
 _new = object.__new__
 _FLOAT32 = np.dtype(np.float32)

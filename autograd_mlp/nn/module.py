@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..graph import _mode  # the grad-mode / scope state that graph.name_scope sets
+from ..graph import enter_scope, restore_scope
 from ..tensor import Tensor
 from .state_file import NPY_HEADER_MAX, load_state, save_state
 
@@ -107,17 +107,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # graph.name_scope(name), inlined: a scalar MLP makes thousands of
-        # calls per step, and the generator-based context manager cost a
+        # graph.name_scope(name) without the context manager: a scalar MLP makes
+        # thousands of calls per step, and the generator-based manager cost a
         # sixth or more of the XOR demo's training step (measured).
-        mode = _mode
-        outer = mode.scope
-        name = self._scope or type(self).__name__
-        mode.scope = f"{outer}.{name}" if outer else name
+        outer = enter_scope(self._scope or type(self).__name__)
         try:
             return self.forward(*args, **kwargs)
         finally:
-            mode.scope = outer
+            restore_scope(outer)
 
     def __setattr__(self, name: str, value: Any) -> None:
         _name_submodules(value, name)
