@@ -14,6 +14,7 @@ only place where those formulas are written.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -44,49 +45,37 @@ def raw(x: Any) -> Any:
     return getattr(x, "data", x)
 
 
-def exp(x: Any) -> Any:
-    t = type(x)
-    if t is float:
-        return exp_float(x)
-    if t is _ndarray or isinstance(x, (np.generic, int)):
-        return np.exp(x)
-    return x.exp()
+def _dispatch(method: str, on_float: Callable[[float], float], on_array: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """One rule-math function: ``on_float`` for a float, ``on_array`` for an array or a numpy
+    number, else the argument's own ``method`` (a node under create_graph, or a stand-in)."""
+
+    def apply(x: Any) -> Any:
+        t = type(x)
+        if t is float:
+            return on_float(x)
+        if t is _ndarray or isinstance(x, (np.generic, int)):
+            return on_array(x)
+        return getattr(x, method)()
+
+    apply.__name__ = apply.__qualname__ = method
+    apply.__doc__ = f"{method}(x) for a float, an array or a node."
+    return apply
 
 
-def log(x: Any) -> Any:
-    t = type(x)
-    if t is float:
-        return math.log(x) if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
-    if t is _ndarray or isinstance(x, (np.generic, int)):
-        return np.log(x)
-    return x.log()
+def _log_float(x: float) -> float:
+    return math.log(x) if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
 
 
-def sin(x: Any) -> Any:
-    t = type(x)
-    if t is float:
-        return math.sin(x)
-    if t is _ndarray or isinstance(x, (np.generic, int)):
-        return np.sin(x)
-    return x.sin()
+def _periodic(f: Callable[[float], float]) -> Callable[[float], float]:
+    # math.sin(inf) raises ValueError; IEEE (and numpy) give nan
+    return lambda x: f(x) if math.isfinite(x) else math.nan
 
 
-def cos(x: Any) -> Any:
-    t = type(x)
-    if t is float:
-        return math.cos(x)
-    if t is _ndarray or isinstance(x, (np.generic, int)):
-        return np.cos(x)
-    return x.cos()
-
-
-def sigmoid(x: Any) -> Any:
-    t = type(x)
-    if t is float:
-        return sigmoid_float(x)
-    if t is _ndarray or isinstance(x, (np.generic, int)):
-        return sigmoid_array(np.asarray(x))
-    return x.sigmoid()
+exp = _dispatch("exp", lambda x: exp_float(x), np.exp)
+log = _dispatch("log", _log_float, np.log)
+sin = _dispatch("sin", _periodic(math.sin), np.sin)
+cos = _dispatch("cos", _periodic(math.cos), np.cos)
+sigmoid = _dispatch("sigmoid", lambda x: sigmoid_float(x), lambda x: sigmoid_array(np.asarray(x)))
 
 
 def sign(x: Any) -> Any:
