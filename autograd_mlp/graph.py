@@ -400,6 +400,7 @@ def _order_in_slots(root: Any) -> list[Any]:
                 listed(node)
                 continue
             b = node._b
+            prev: tuple[Any, ...]
             if b is None:
                 a = node._a
                 prev = () if a is None else (a,)
