@@ -18,7 +18,7 @@ more) and whose ``grad`` is a plain attribute sets the class attribute
 ``_parents_in_slots = True``. The ordering pass then reads the slots itself
 instead of asking ``_prev`` (a property call and a tuple per node), and
 `backward` keeps each interior node's gradient in flight in the node's own
-``grad`` (see `_propagate_in_slots`): half the backward time of micrograd's
+``grad`` (see `_backward_in_slots`): half the backward time of micrograd's
 moons graph, where a dict of gradients costs a lookup per edge.
     requires_grad   whether a leaf wants a gradient (always True for Value)
 
@@ -368,7 +368,7 @@ class _Mark:
         return self.name
 
 
-# What an interior node's ``grad`` holds while `_propagate_in_slots` runs
+# What an interior node's ``grad`` holds while `_backward_in_slots` runs
 # (never after it: any other value means "not met yet in this walk").
 _WAITING = _Mark("_WAITING")  # on the ordering stack, its inputs being listed
 _NO_GRAD_YET = _Mark("_NO_GRAD_YET")  # listed; no consumer has sent it a gradient yet
@@ -393,34 +393,23 @@ def _order_in_slots(root: Any) -> list[Any]:
         while stack:
             node = pop()
             mark = node.grad
-            if mark is no_grad_yet:  # listed already (it was pushed by two consumers)
-                continue
             if mark is waiting:  # second visit: all its inputs are listed
                 node.grad = no_grad_yet
                 listed(node)
-                continue
-            b = node._b
-            prev: tuple[Any, ...]
-            if b is None:
-                a = node._a
-                prev = () if a is None else (a,)
-            elif b is many:
-                prev = node._a
-            else:
-                prev = (node._a, b)
-            waits = False
-            for parent in reversed(prev):  # so the first input is listed first, as written
-                if parent._op is not None:
-                    m = parent.grad
-                    if m is not no_grad_yet and m is not waiting:
-                        if not waits:
-                            node.grad = waiting
-                            push(node)
-                            waits = True
-                        push(parent)
-            if not waits:  # nothing to wait for: list it now
-                node.grad = no_grad_yet
-                listed(node)
+            elif mark is not no_grad_yet:  # first visit (not a second copy pushed by another consumer)
+                node.grad = waiting
+                push(node)  # to come back to once its inputs, pushed above it, are listed
+                b = node._b
+                if b is many:
+                    for parent in reversed(node._a):  # so the first input is listed first, as written
+                        if parent._op is not None and parent.grad is not no_grad_yet:
+                            push(parent)
+                else:
+                    if b is not None and b._op is not None and b.grad is not no_grad_yet:
+                        push(b)
+                    a = node._a
+                    if a is not None and a._op is not None and a.grad is not no_grad_yet:
+                        push(a)
     except BaseException:  # (a KeyboardInterrupt): no mark may outlive the walk
         for node in order + stack:
             if node.grad is waiting or node.grad is no_grad_yet:
@@ -429,18 +418,18 @@ def _order_in_slots(root: Any) -> list[Any]:
     return order
 
 
-def _propagate_in_slots(root: Any, seed: Any) -> dict[Any, Any]:
-    """`_propagate` with ``write`` for a graph of `Value` nodes (``_parents_in_slots``), on raw floats.
+def _backward_in_slots(root: Any, seed: Any) -> None:
+    """`backward` for a graph of `Value` nodes (``_parents_in_slots``), on raw floats.
 
-    The same order and the same sums, so the same bits, but each interior
-    node's gradient in flight lives in its own ``grad`` (which ends as its
-    total, as `_propagate` writes it), and only the leaves' totals go into
-    the returned dict. If a rule raises, every interior node's ``grad`` is
-    left None (the leaves' are untouched, as with `_propagate`).
+    The same order and the same sums as `_propagate`, so the same bits, but
+    each interior node's gradient in flight lives in its own ``grad`` (which
+    ends as its total, as `_propagate` writes it); only the leaves' totals
+    are kept in a dict, and added to their ``grad`` at the end. If a rule
+    raises, every interior node's ``grad`` is left None and no leaf's changes.
+
+    The collector is not paused, as `_propagate` pauses it: this walk keeps
+    nothing but its list of nodes, so it starts no collection.
     """
-    collecting = gc.isenabled()
-    if collecting:
-        gc.disable()  # see _propagate
     previous_mode = state.enabled
     state.enabled = False
     no_grad_yet = _NO_GRAD_YET
@@ -502,9 +491,9 @@ def _propagate_in_slots(root: Any, seed: Any) -> dict[Any, Any]:
         raise
     finally:
         state.enabled = previous_mode
-        if collecting:
-            gc.enable()
-    return leaf_totals
+    for leaf, g in leaf_totals.items():  # what _add_to_leaf does, for floats
+        old = leaf.grad
+        leaf.grad = g if old is None else old + g
 
 
 def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
@@ -531,10 +520,9 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
         _add_to_leaf(root, seed)
         return
     if not create_graph and getattr(type(root), "_parents_in_slots", False):
-        leaf_totals = _propagate_in_slots(root, seed)
-    else:
-        leaf_totals = _propagate(root, seed, create_graph, write=True)
-    for leaf, g in leaf_totals.items():
+        _backward_in_slots(root, seed)
+        return
+    for leaf, g in _propagate(root, seed, create_graph, write=True).items():
         if g is not _EMPTY and leaf.requires_grad:
             _add_to_leaf(leaf, g)
 

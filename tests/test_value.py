@@ -196,7 +196,7 @@ def test_random_compositions_match_central_differences(steps, xs):
         assert_close(inputs[k].grad, numeric_derivative(f, xs[k]), tol=1e-4)
 
 
-# Value's backward keeps gradients in flight in the nodes' own .grad (graph._propagate_in_slots);
+# Value's backward keeps gradients in flight in the nodes' own .grad (graph._backward_in_slots);
 # graph.grad runs the general walk with a dict. Both must give the same bits, in the same order.
 @settings(max_examples=150, deadline=None)
 @given(programs(), st.lists(finite(-2, 2), min_size=3, max_size=3), st.lists(finite(-2, 2), min_size=3, max_size=3))
