@@ -6,7 +6,8 @@ The step is bench_scalar's (micrograd's demo on MLP(2, [16, 16, 1], fused=False)
 Each phase is timed on its own, in CPU time (time.process_time), and the
 minimum and median over the steps are printed: on a shared machine the
 minimum is the steadier figure. The collector's passes are timed through
-gc.callbacks while the step runs with the collector on, as a user's does.
+gc.callbacks while whole steps run one after another with the collector on,
+as in training; the builds with the collector off run afterwards.
 Not a target of run.py: it explains the "unfused" row of docs/performance.md.
 """
 
@@ -53,14 +54,9 @@ def main() -> None:
     rows: dict[str, list[float]] = {k: [] for k in ("build, collector off", "build, collector on",
                                                     "collector during build", "backward", "update + free")}
     counts: list[tuple[int, int, int]] = []
-    for _ in range(steps):
-        gc.collect()
-        gc.disable()
-        t0 = time.process_time()
-        root = forward()
-        rows["build, collector off"].append(time.process_time() - t0)
-        del root
-        gc.enable()
+    gc.collect()
+    forward()  # warm-up
+    for _ in range(steps):  # whole steps in a row, as in training: the collector's passes fall as they do there
         for v in passes.values():
             v.clear()
         gc.callbacks.append(on_gc)
@@ -80,12 +76,23 @@ def main() -> None:
             p.data -= 0.01 * p.grad
         del root
         rows["update + free"].append(time.process_time() - t0)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(steps):
+            t0 = time.process_time()
+            root = forward()
+            rows["build, collector off"].append(time.process_time() - t0)
+            del root
+    finally:
+        gc.enable()
     nodes = len(graph.backward_order(forward()))
     print(f"unfused moons step: {nodes:,} interior nodes; CPU ms over {steps} steps (min / median)")
     for name, values in rows.items():
         print(f"  {name:30s} {min(values) * 1e3:7.1f} / {statistics.median(values) * 1e3:7.1f}")
     g0, g1, g2 = (statistics.median(c[i] for c in counts) for i in range(3))
-    print(f"  collector passes per build (median): {g0:g} young, {g1:g} middle, {g2:g} full")
+    full = sum(c[2] for c in counts)
+    print(f"  collector passes per build (median): {g0:g} young, {g1:g} middle; {full} full passes in {steps} builds")
 
 
 if __name__ == "__main__":
