@@ -418,16 +418,6 @@ def from_op(data: Number, op: Op, inputs: list[Value]) -> Value:
     return _node(_to_float(data), op, a, b)
 
 
-def _linear_grads(gz: Any, args: tuple) -> list[Any]:
-    """Gradients of z = w.x (+ b) given gz = d(loss)/dz; args = w1..wn, x1..xn[, b]."""
-    n = len(args) // 2
-    grads = [gz * x for x in args[n : 2 * n]]
-    grads += [gz * w for w in args[:n]]
-    if len(args) > 2 * n:
-        grads.append(gz)
-    return grads
-
-
 # act'(z) written in terms of out = act(z), as for the standalone ops.
 _SLOPE: dict[str | None, Any] = {
     None: lambda out: 1.0,
@@ -440,8 +430,18 @@ _SLOPE: dict[str | None, Any] = {
 def _fused_op(activation: str | None) -> Op:
     slope = _SLOPE[activation]
     name = "linear" if activation is None else f"linear+{activation}"
-    # d(out)/d(args) = act'(z) * dz/d(args): turn g = dL/d(out) into dL/dz, then see _linear_grads
-    return Op(name, lambda g, out, *args: _linear_grads(g * slope(out), args))
+
+    # args = w1..wn, x1..xn[, b]; d(out)/d(args) = act'(z) * dz/d(args), with
+    # dz/dwi = xi, dz/dxi = wi, dz/db = 1
+    def rule(g: Any, out: Any, *args: Any) -> list[Any]:
+        gz = g * slope(out)  # dL/dz
+        n = len(args) // 2
+        grads = [gz * v for v in args[n : 2 * n] + args[:n]]
+        if len(args) > 2 * n:
+            grads.append(gz)
+        return grads
+
+    return Op(name, rule)
 
 
 # activation -> (op, forward on floats)

@@ -10,6 +10,14 @@ Install the reference packages first: pip install -e ".[bench]"
 (micrograd 0.1.0 and PyTorch's CPU wheel 2.13.0; columns whose reference is
 missing are marked 'skip'). Every ratio compares against a reference timed in
 this same process, so it does not depend on how busy the machine is.
+
+Each group of each run starts in a fresh Python process: what one group
+imports must not tax the next. Importing PyTorch (the tensor group's
+reference) adds about 140,000 objects for the cyclic collector, and each of
+its full passes during a scalar step then costs about 180 ms instead of 20:
+in one process the scalar rows measured the collector walking PyTorch's
+modules (the unfused moons row read 12.2x before the first import of torch,
+5.6x and 6.1x after it, on the same code).
 """
 
 from __future__ import annotations
@@ -17,13 +25,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import environment_note, prepare_process
+from common import Result, environment_note, prepare_process
 
 from autograd_mlp.files import write_text
 
@@ -54,20 +64,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="repeat everything N times and report each target's median run (default 1)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/OpenMP threads for every library (default 1; 0 = each library's default)")
+    parser.add_argument("--group-json", type=Path, help=argparse.SUPPRESS)  # a child: one group, once
     args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     if not args.quick:
         prepare_process(sys.argv, args.threads)
-
-    import importlib
+    if args.group_json is not None:
+        return run_group_here(args.only[0], args.quick, args.group_json)
 
     runs: list[list] = []
     started = time.perf_counter()
     for run in range(args.runs):
         results = []
         for group in args.only or GROUPS:
-            module = importlib.import_module(f"bench_{group}")
             print(f"run {run + 1}/{args.runs}: {group} ...", file=sys.stderr, flush=True)
-            results.extend(module.run(quick=args.quick))
+            results.extend(run_group_in_child(group, args.quick))
         runs.append(results)
     results = [median_run(rows) for rows in zip(*runs)]
     note = environment_note()
@@ -84,6 +96,26 @@ def main(argv: list[str] | None = None) -> int:
                    "commit": os.popen("git rev-parse --short HEAD 2>/dev/null").read().strip()}
         write_text(args.json, json.dumps(payload, indent=2))
     return 0 if args.quick or not failed else 1
+
+
+def run_group_here(group: str, quick: bool, out: Path) -> int:
+    """The child's side: run one group in this process and write its results as JSON."""
+    import importlib
+
+    module = importlib.import_module(f"bench_{group}")
+    write_text(out, json.dumps([r.as_dict() for r in module.run(quick=quick)]))
+    return 0
+
+
+def run_group_in_child(group: str, quick: bool) -> list[Result]:
+    """One group in a fresh interpreter (same environment: the threads and BLAS settings are inherited)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "results.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--only", group, "--group-json", str(out)]
+        done = subprocess.run(command + (["--quick"] if quick else []), check=False)
+        if done.returncode != 0 or not out.is_file():
+            raise SystemExit(f"run.py: the {group} group failed (exit code {done.returncode})")
+        return [Result(**row) for row in json.loads(out.read_text())]
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_mlp as am
-from autograd_mlp import Value
-from autograd_mlp.value import fused_neuron
+from autograd_mlp import Value, graph
+from autograd_mlp.graph import Op
+from autograd_mlp.value import from_op, fused_neuron
 
 EPS = 1e-6
 
@@ -193,6 +194,51 @@ def test_random_compositions_match_central_differences(steps, xs):
             return run_program(steps, [Value(x) for x in shifted]).data
 
         assert_close(inputs[k].grad, numeric_derivative(f, xs[k]), tol=1e-4)
+
+
+# Value's backward keeps gradients in flight in the nodes' own .grad (graph._backward_in_slots);
+# graph.grad runs the general walk with a dict. Both must give the same bits, in the same order.
+@settings(max_examples=150, deadline=None)
+@given(programs(), st.lists(finite(-2, 2), min_size=3, max_size=3), st.lists(finite(-2, 2), min_size=3, max_size=3))
+def test_value_walk_gives_the_general_walks_bits_for_every_node(steps, xs, old_grads):
+    inputs = [Value(x) for x in xs]
+    values = list(inputs)
+    for kind, k, i, j in steps:
+        values.append(SMOOTH_UNARY[k](values[i]) if kind == "u" else SMOOTH_BINARY[k](values[i], values[j]))
+    out = values[-1]
+    nodes = graph.topological_order(out)
+    expected = am.grad(out, nodes)  # the dict walk, changing no .grad
+    listed = graph._order_in_slots(out)  # (leaves its marks in the nodes' .grad: cleared below)
+    assert listed == graph.backward_order(out)[::-1]  # inputs first: the same order
+    for node in listed:
+        node.grad = 0.0
+    for leaf, g in zip(inputs, old_grads):
+        leaf.grad = g  # leaves add their total once to what they held
+    out.backward()
+    for node, e in zip(nodes, expected):
+        if node._op is not None:
+            assert node.grad == e or (node.grad is None and e is None) or (node.grad != node.grad and e != e), node
+    for leaf, g in zip(inputs, old_grads):
+        e = expected[nodes.index(leaf)] if leaf in nodes else None
+        want = g if e is None else g + e
+        assert leaf.grad == want or (want != want and leaf.grad != leaf.grad)
+
+
+def test_value_walk_leaves_no_mark_when_a_rule_raises():
+    def broken(g, out, a):
+        raise RuntimeError("rule failed")
+
+    x = Value(2.0)
+    h = x * x
+    y = from_op(h.data, Op("broken", broken), [h]) + h
+    x.grad = 5.0
+    with pytest.raises(RuntimeError, match="rule failed"):
+        y.backward()
+    # every interior node is back to None, the leaf is untouched, and a new pass works
+    assert (y.grad, h.grad, x.grad) == (None, None, 5.0)
+    z = h * 3.0
+    z.backward()
+    assert (z.grad, h.grad, x.grad) == (1.0, 3.0, 5.0 + 3.0 * 2 * 2.0)
 
 
 # ------------------------------------------------------------ semantics
@@ -496,6 +542,7 @@ def test_each_interior_gradient_is_written_once_with_its_total():
 
     class Spy(Value):
         __slots__ = ()
+        _parents_in_slots = False  # the general walk: Value's own keeps sums in flight in .grad
 
         def __setattr__(self, name, value):
             if name == "grad":
