@@ -514,7 +514,9 @@ def backward(root: Any, seed: Any, *, create_graph: bool = False) -> None:
     ``.grad`` read is a leaf's previous one, combined with ``+``. So a node
     class may make ``grad`` a property. (A class with ``_parents_in_slots``,
     such as `Value`, gets the faster walk that keeps each interior node's
-    gradient in flight in its ``grad``: the same sums in the same order.)
+    gradient in flight in its ``grad``: the same sums in the same order. So
+    two threads must not run backward at the same time through `Value`
+    graphs that share interior nodes.)
     """
     if root._op is None:  # a leaf: nothing to propagate
         _add_to_leaf(root, seed)
