@@ -67,6 +67,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Any, dict[str, Any]] = {}  # keyed by the parameter object itself
         self._scratch: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._blocks: dict[Any, np.ndarray] = {}  # dtype -> a small scratch array (see _subtract_scaled)
         items = _as_param_list(params, type(self).__name__)
         if all(isinstance(item, dict) for item in items):
             for group in items:
@@ -129,6 +130,13 @@ class Optimizer:
     def _uses_scratch(self, group: dict) -> bool:
         """Whether this group's update uses the scratch arrays (they only save allocations)."""
         return True
+
+    def _block(self, dtype: Any) -> np.ndarray:
+        """A small scratch array of ``dtype``, reused by every step and parameter (see `_subtract_scaled`)."""
+        block = self._blocks.get(dtype)
+        if block is None:
+            block = self._blocks[dtype] = np.empty(_BLOCK, dtype)
+        return block
 
     def _buffers(self, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Two scratch arrays shaped like ``like``, reused by every step and parameter of that shape."""
@@ -247,10 +255,7 @@ class SGD(Optimizer):
                 d_p = buf
         if not isinstance(data, np.ndarray):
             return data - lr * d_p
-        # A fresh temporary, not the scratch s0: malloc hands back the block
-        # just freed, still in cache, and a cold 5 MB scratch was measured
-        # 25% slower on the seed's 784-1568-10 layer.
-        data -= d_p * lr
+        _subtract_scaled(data, d_p, lr, self._block(data.dtype))
         return data
 
 
@@ -536,6 +541,28 @@ def clip_grad_norm_(params: Iterable[Any] | Any, max_norm: float, norm_type: flo
 # ---------------------------------------------------------------- helpers
 # Float-or-array arithmetic: with out=None (floats) an ordinary expression,
 # with an out array a ufunc writing into it (no temporary).
+
+
+_BLOCK = 1 << 16  # elements per block of _subtract_scaled: 256 KiB of float32, inside a core's L2 cache
+
+
+def _subtract_scaled(data: np.ndarray, g: Any, lr: float, block: np.ndarray) -> None:
+    """``data -= g * lr`` (the same numbers), a block at a time through the small array ``block``.
+
+    ``g * lr`` in one go is a fresh temporary as large as the weight, every
+    step: new memory that the system zeroes page by page. On the seed's
+    1568x784 layer that cost as much as the update itself (about 4 ms against
+    1.2 ms, updating right after the gradient's outer product is made).
+    """
+    if data.size <= block.size or g.dtype != data.dtype or not (data.flags.c_contiguous and g.flags.c_contiguous):
+        data -= g * lr
+        return
+    flat, g_flat = data.reshape(-1), g.reshape(-1)
+    for start in range(0, flat.size, block.size):
+        part = g_flat[start : start + block.size]
+        scaled = block[: part.size]
+        np.multiply(part, lr, out=scaled)
+        flat[start : start + block.size] -= scaled
 
 
 def _mul(a: Any, b: Any, out: np.ndarray | None) -> Any:

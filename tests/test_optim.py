@@ -141,6 +141,31 @@ def test_sgd_matches_hand_computed_steps(hyper):
         assert_close(got[1].tolist(), want[::-1])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("hyper", [dict(lr=0.01), dict(lr=0.1, momentum=0.9, weight_decay=0.01)], ids=str)
+def test_sgd_on_a_large_weight_gives_the_plain_formulas_bits(hyper, dtype):
+    # A weight larger than the optimizer's scratch block is updated a block at a time
+    # (optim._subtract_scaled); the numbers must be those of w - lr * d_p in one go.
+    rng = np.random.default_rng(0)
+    shape = (300, 517)  # 155,100 elements: more than two blocks, and a ragged last one
+    w = Tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+    grads = [rng.standard_normal(shape).astype(dtype) for _ in range(3)]
+    opt = SGD([w], **hyper)
+    want = w.data.copy()
+    buf = None
+    lr, momentum, decay = hyper["lr"], hyper.get("momentum", 0.0), hyper.get("weight_decay", 0.0)
+    for g in grads:
+        w.grad = Tensor(g)
+        opt.step()
+        d_p = g + decay * want if decay else g
+        if momentum:
+            buf = d_p.copy() if buf is None else buf * momentum + d_p
+            d_p = buf
+        want = want - d_p * lr
+        assert w.data.dtype == dtype
+        np.testing.assert_array_equal(w.data, want)
+
+
 @pytest.mark.parametrize("hyper", ADAM_CASES, ids=str)
 def test_adam_matches_hand_computed_steps(hyper):
     b1, b2 = hyper["betas"]
