@@ -183,24 +183,20 @@ def current_scope() -> str:
 # ---------------------------------------------------------------- the walk
 
 
-class _Empty:
-    __slots__ = ()
+class _Mark:
+    """A named sentinel the walk compares by identity (its repr is its name)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return "_EMPTY"
+        return self.name
 
 
-_EMPTY = _Empty()  # in the walk's dict: "met, and no gradient (yet)"
-
-
-class _ManyParents:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "MANY_PARENTS"
-
-
-MANY_PARENTS = _ManyParents()  # in ``_b``: ``_a`` holds the tuple of all the parents (see the module docstring)
+_EMPTY = _Mark("_EMPTY")  # in the walk's dict: "met, and no gradient (yet)"
+MANY_PARENTS = _Mark("MANY_PARENTS")  # in ``_b``: ``_a`` holds the tuple of all the parents (see the module docstring)
 
 
 def _postorder(roots: Sequence[Any], leaves: bool) -> tuple[list[Any], list[tuple], dict[Any, Any]]:
@@ -356,16 +352,6 @@ def _propagate(root: Any, seed: Any, create_graph: bool, write: bool) -> dict[An
         if collecting:
             gc.enable()
     return grads
-
-
-class _Mark:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
 
 
 # What an interior node's ``grad`` holds while `_backward_in_slots` runs

@@ -175,7 +175,7 @@ class Value:
 
     def __add__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data + other.data, _ADD, self, other)  # _ADD: see _NEURON_OPS below
+        return _node(self.data + other.data, _ADD, self, other)  # _ADD: the module's name for it, after the class
 
     # d(a-b)/da = 1, d(a-b)/db = -1
     _SUB = Op("-", lambda g, out, a, b: (g, -g))
@@ -189,7 +189,7 @@ class Value:
 
     def __mul__(self, other: Number | Value) -> Value:
         other = other if type(other) is Value else _constant(other)
-        return _node(self.data * other.data, _MUL, self, other)  # _MUL: see _NEURON_OPS below
+        return _node(self.data * other.data, _MUL, self, other)  # _MUL: the module's name for it, after the class
 
     # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2 = -out/b
     _DIV = Op("/", lambda g, out, a, b: (_div(g, b), _div(-g * out, b)))
@@ -327,7 +327,7 @@ class Value:
         return _node(_cos(self.data), self._COS, self)
 
 
-# _NEURON_OPS: + and * make almost every node of a scalar network (a neuron is
+# + and * make almost every node of a scalar network (a neuron is
 # w1*x1 + w2*x2 + ...), so their methods read these module names, the same Op
 # objects: ``self._ADD`` is looked up through the class on every call (Python
 # 3.11 does not cache a class attribute read through a slotted instance), about
